@@ -1,0 +1,19 @@
+"""`make bench`: every benchmark, one table."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import rls_cost
+from bench.harness import print_table
+
+
+def main() -> None:
+    results = []
+    for module in (rls_cost,):
+        results += asyncio.run(module.run())
+    print_table(results)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""What every benchmark shares: a fresh database on the local stack, timing, and the result table."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import msgspec
+
+from infra.database import LOCAL_APP_PASSWORD, bootstrap_database
+from infra.stack import Stack
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Result(msgspec.Struct):
+    name: str
+    value: float
+    unit: str
+    goal: str
+    met: bool
+    note: str = ""
+
+
+class BenchDatabase(msgspec.Struct):
+    admin_url: str  # superuser: bypasses row-level security
+    owner_url: str
+    app_url: str
+    env: dict[str, str]
+
+
+@asynccontextmanager
+async def bench_database(name: str) -> AsyncIterator[BenchDatabase]:
+    """A fresh, migrated database `name` on the local stack (started if needed, stopped after if so)."""
+    stack = Stack(Path(os.environ.get("CRM_DATA_DIR", ROOT / ".crm-data")).resolve())
+    started = stack.up()
+    try:
+        postgres = stack.read_state()["postgres"]
+        await bootstrap_database(postgres["admin_url"], name, LOCAL_APP_PASSWORD, fresh=True)
+        urls = {key: urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+                for key, url in postgres["settings"].items()}
+        env = {**os.environ, "CRM_DATABASE_URL": urls["database_url"], "CRM_APP_DATABASE_URL": urls["app_database_url"]}
+        subprocess.run([sys.executable, "-m", "infra.cli", "migrate"], env=env, check=True, cwd=ROOT,
+                       capture_output=True)
+        yield BenchDatabase(admin_url=urlunsplit(urlsplit(postgres["admin_url"])._replace(path=f"/{name}")),
+                            owner_url=urls["database_url"], app_url=urls["app_database_url"], env=env)
+    finally:
+        if started:
+            stack.down()
+
+
+def median_ratio(ratios: list[float]) -> float:
+    return statistics.median(ratios)
+
+
+def print_table(results: list[Result]) -> None:
+    header = f"{'benchmark':58} {'value':>12}  {'goal':>10}  met"
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        print(f"{result.name:58} {result.value:>8.3f} {result.unit:3}  {result.goal:>10}  "
+              f"{'yes' if result.met else 'NO'}")
+        if result.note:
+            print(f"    {result.note}")

@@ -1,0 +1,119 @@
+"""The `crm` command line: stack, migrate, serve, worker, seed-demo, settings and run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from infra.settings import SettingsError, describe, get_settings
+from infra.stack import Stack
+
+SERVICES = ("identity", "contacts", "pipeline", "partners", "reporting")
+
+
+def cmd_stack(args: argparse.Namespace) -> int:
+    stack = Stack(Path(os.environ.get("CRM_DATA_DIR", ".crm-data")).resolve())
+    if args.action == "up":
+        started = stack.up()
+        print("started: " + (", ".join(started) or "nothing (already running)"))
+    elif args.action == "down":
+        stopped = stack.down()
+        print("stopped: " + (", ".join(stopped) or "nothing"))
+    for name, status in stack.status().items():
+        print(f"  {name:9} {status}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from infra.database import migrate
+
+    tables = asyncio.run(migrate(get_settings()))
+    print(f"migrated; row-level security on {len(tables)} tenant tables: {', '.join(tables)}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from infra.seed import seed_demo
+
+    login = asyncio.run(seed_demo(get_settings()))
+    print(f"demo tenant ready; log in as {login.email} / {login.password}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from infra.serve import serve
+
+    serve(args.service, host=args.host, port=args.port)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from infra.jobs import run_worker
+
+    run_worker(args.queues or None, with_scheduler=args.with_scheduler, burst=args.burst)
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    for name, default in describe():
+        print(f"{name:32} default {default}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from infra.run import run_everything
+
+    return run_everything(port=args.port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crm", description="Hosted CRM: local stack, services and jobs.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    stack = commands.add_parser("stack", help="start, stop or show the local PostgreSQL, Redis and S3")
+    stack.add_argument("action", choices=["up", "down", "status"])
+    stack.set_defaults(func=cmd_stack)
+
+    migrate = commands.add_parser("migrate", help="run migrations as the owner role and apply row-level security")
+    migrate.set_defaults(func=cmd_migrate)
+
+    seed = commands.add_parser("seed-demo", help="create (or refresh) the demo tenant with a little data")
+    seed.set_defaults(func=cmd_seed_demo)
+
+    serve = commands.add_parser("serve", help="serve one service, or all of them and the admin UI on one port")
+    serve.add_argument("service", choices=["all", *SERVICES])
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run an rq worker")
+    worker.add_argument("--queues", nargs="*", help="queues to listen on (default: all)")
+    worker.add_argument("--with-scheduler", action="store_true", help="also run rq's scheduler")
+    worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+    worker.set_defaults(func=cmd_worker)
+
+    settings = commands.add_parser("settings", help="list every CRM_ setting with its default")
+    settings.set_defaults(func=cmd_settings)
+
+    run = commands.add_parser("run", help="stack up, migrate, seed, then serve everything until Ctrl-C")
+    run.add_argument("--port", type=int, default=None)
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command not in ("stack", "settings"):
+            get_settings()  # fail fast, naming the variable at fault
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"crm: bad setting: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

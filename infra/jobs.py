@@ -1,0 +1,59 @@
+"""rq on Redis: queues by kind, tenant jobs, and the worker (DESIGN §6).
+
+A tenant job is an async function of a service's `jobs.py`; it is enqueued with its tenant and runs inside
+`tenant_transaction(tenant_id)`, so row-level security applies to it as to a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import redis
+from rq import Queue, Worker
+from rq.job import Job
+
+from infra.settings import get_settings
+from tenants.context import tenant_transaction
+
+QUEUES = ("webhooks", "default", "imports", "reports")
+
+
+def redis_connection() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().redis_url)
+
+
+def queue(name: str = "default", connection: redis.Redis | None = None) -> Queue:
+    if name not in QUEUES:
+        raise ValueError(f"unknown queue {name!r}; queues are {', '.join(QUEUES)}")
+    return Queue(name, connection=connection or redis_connection())
+
+
+def enqueue_for_tenant(tenant_id: uuid.UUID, func: Callable[..., Awaitable[Any]], *args: Any,
+                       queue_name: str = "default", connection: redis.Redis | None = None,
+                       **kwargs: Any) -> Job:
+    target = f"{func.__module__}:{func.__qualname__}"
+    return queue(queue_name, connection).enqueue(run_tenant_job, str(tenant_id), target, args, kwargs,
+                                                 description=f"{target} for tenant {tenant_id}")
+
+
+def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What the worker runs: import the job function and await it inside the tenant transaction."""
+    module_name, _, name = target.partition(":")
+    func = getattr(importlib.import_module(module_name), name)
+
+    async def in_tenant() -> Any:
+        async with tenant_transaction(uuid.UUID(tenant_id)):
+            return await func(*args, **kwargs)
+
+    return asyncio.run(in_tenant())
+
+
+def run_worker(queues: list[str] | None = None, with_scheduler: bool = False, burst: bool = False) -> None:
+    connection = redis_connection()
+    names = queues or list(QUEUES)
+    worker = Worker([queue(name, connection) for name in names], connection=connection)
+    worker.work(with_scheduler=with_scheduler, burst=burst)

@@ -1,0 +1,16 @@
+"""Piccolo's configuration: the engine every table uses, and the registry of service apps."""
+
+from piccolo.conf.apps import AppRegistry
+
+from infra.database import create_engine
+
+DB = create_engine()
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "services.identity.piccolo_app",
+        "services.contacts.piccolo_app",
+        "services.pipeline.piccolo_app",
+        "services.partners.piccolo_app",
+    ]
+)

@@ -1,0 +1,27 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.table import Table
+
+ID = "2026-11-25T20:10:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "Composite indexes that start with tenant_id (Piccolo declares single-column ones only)"
+
+STATEMENTS = [
+        "CREATE UNIQUE INDEX customer_tenant_code ON customer (tenant_id, code)",
+        "CREATE INDEX customer_tenant_name_folded ON customer (tenant_id, name_folded text_pattern_ops)",
+        "CREATE UNIQUE INDEX code_sequence_tenant_name ON code_sequence (tenant_id, name)",
+]
+
+
+class RawTable(Table):
+    pass
+
+
+async def forwards() -> MigrationManager:
+    manager = MigrationManager(migration_id=ID, app_name="contacts", description=DESCRIPTION)
+
+    async def create_indexes() -> None:
+        for statement in STATEMENTS:
+            await RawTable.raw(statement)
+
+    manager.add_raw(create_indexes)
+    return manager

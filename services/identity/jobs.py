@@ -1,0 +1,1 @@
+"""rq jobs of identity. None yet: the mail outbox sender and tenant deletion come with the Identity issue."""

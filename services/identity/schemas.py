@@ -1,0 +1,55 @@
+"""Request and response bodies of identity."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+Slug = Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Strict request body: unknown fields are rejected (DESIGN §4)."""
+
+
+class SignupRequest(Body):
+    company_name: Annotated[str, msgspec.Meta(min_length=2, max_length=200)]
+    email: Email
+    password: Password
+    language: Literal["vi", "en"] = "vi"
+    full_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    slug: Slug | None = None
+
+
+class LoginRequest(Body):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    tenant_id: uuid.UUID | None = None
+
+
+class TokenResponse(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int
+    tenant_id: uuid.UUID
+    tenant_slug: str
+
+
+class TenantSummary(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    slug: str
+    role: str
+
+
+class MeResponse(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    email: str
+    full_name: str
+    language: str
+    tenant: TenantSummary
+    tenants: list[TenantSummary]

@@ -1,0 +1,1 @@
+"""rq jobs of partners. None yet."""

@@ -1,0 +1,1 @@
+"""Events pipeline emits. None yet: `quotation.accepted`, `contract.signed` arrive with the webhooks outbox."""

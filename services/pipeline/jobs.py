@@ -1,0 +1,1 @@
+"""rq jobs of pipeline. None yet: next-activity scheduling and reminders come with the Jobs issue."""

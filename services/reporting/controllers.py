@@ -1,0 +1,18 @@
+"""Reporting's HTTP handlers."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from services.reporting import service
+from services.reporting.schemas import LifecycleSummary
+from tenants.auth import Principal
+
+
+class IndicatorController(Controller):
+    path = "/indicators"
+    tags = ["indicators"]
+
+    @get("/lifecycle", summary="Customers per lifecycle stage")
+    async def lifecycle(self, tenant: Principal) -> LifecycleSummary:
+        return await service.lifecycle_summary()

@@ -1,0 +1,1 @@
+"""Reporting emits no events: it is the read side."""

@@ -1,0 +1,1 @@
+"""rq jobs of reporting. None yet: report refreshes and long exports come with the Reporting issue."""

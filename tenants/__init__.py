@@ -1,0 +1,1 @@
+"""The tenancy core every service uses: tenant rows, the tenant transaction, RLS, request scoping."""

@@ -1,0 +1,71 @@
+"""The tenant context and the tenant transaction (DESIGN §3, invariant 3).
+
+All tenant work of a request or a job runs inside `tenant_transaction(tenant_id)`: one transaction whose
+first statement sets `app.tenant_id` locally, sent in the same round trip as `BEGIN`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from contextvars import ContextVar
+
+from piccolo.conf.apps import Finder
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+
+_current_tenant: ContextVar[uuid.UUID | None] = ContextVar("current_tenant", default=None)
+
+
+class NoTenantError(RuntimeError):
+    """Tenant work was attempted outside a tenant transaction."""
+
+
+def current_tenant_id() -> uuid.UUID:
+    tenant_id = _current_tenant.get()
+    if tenant_id is None:
+        raise NoTenantError("no tenant is set: run this inside tenant_transaction()")
+    return tenant_id
+
+
+def begin_sql(tenant_id: uuid.UUID) -> str:
+    """BEGIN and the tenant setting in one statement, so one round trip. The id is a parsed UUID, so its
+    text form is safe to write into the statement."""
+    return f"BEGIN; SELECT set_config('app.tenant_id', '{uuid.UUID(str(tenant_id))}', true)"
+
+
+class TenantTransaction(PostgresTransaction):
+    """A Piccolo transaction that sets the tenant in the same round trip as BEGIN."""
+
+    def __init__(self, engine: PostgresEngine, tenant_id: uuid.UUID) -> None:
+        super().__init__(engine, allow_nested=False)
+        self._begin_sql = begin_sql(tenant_id)
+
+    async def begin(self) -> None:
+        await self.connection.execute(self._begin_sql)
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
+
+
+def engine() -> PostgresEngine:
+    db = Finder().get_engine()
+    assert isinstance(db, PostgresEngine)
+    return db
+
+
+@contextlib.asynccontextmanager
+async def tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransaction]:
+    """Run the block in one transaction scoped to `tenant_id`; commit on success, roll back on error."""
+    token = _current_tenant.set(tenant_id)
+    try:
+        transaction = TenantTransaction(engine(), tenant_id)
+        async with transaction:
+            yield transaction
+    finally:
+        _current_tenant.reset(token)
