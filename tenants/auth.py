@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncGenerator
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeAlias
 
 import msgspec
 from litestar import Request
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from infra.problems import ProblemError
 from tenants.context import tenant_transaction
@@ -34,6 +34,11 @@ class TokenResolver(Protocol):
         ...
 
 
+# Handler parameters: `principal: Authenticated` (the caller, no transaction) or `tenant: TenantScope` (the
+# caller, with the tenant transaction open for the rest of the request).
+Authenticated: TypeAlias = NamedDependency[Principal]
+TenantScope: TypeAlias = NamedDependency[Principal]
+
 UNAUTHORIZED = ProblemError(401, "unauthorized", "Thiếu hoặc sai mã xác thực (Bearer token).",
                             "Missing or invalid bearer token.", headers={"WWW-Authenticate": "Bearer"})
 
@@ -50,7 +55,7 @@ async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     return principal
 
 
-async def provide_tenant(principal: Principal) -> AsyncGenerator[Principal, None]:
+async def provide_tenant(principal: Authenticated) -> AsyncGenerator[Principal, None]:
     """The caller, with its tenant transaction open for the rest of the request (commits before the
     response is sent; rolls back if the handler raises)."""
     async with tenant_transaction(principal.tenant_id):

@@ -8,14 +8,14 @@ import uuid
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from infra.problems import ProblemError
 
 T = TypeVar("T")
 
-Limit = Annotated[int, Parameter(ge=1, le=200, description="Page size (1-200)")]
-Cursor = Annotated[str | None, Parameter(description="`next_cursor` of the previous page", max_length=200)]
+Limit = Annotated[int, QueryParameter(ge=1, le=200, description="Page size (1-200)")]
+Cursor = Annotated[str | None, QueryParameter(description="`next_cursor` of the previous page", max_length=200)]
 
 
 class Page(msgspec.Struct, Generic[T]):

@@ -5,23 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
 
 from services.identity import service
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TokenResponse
-from tenants.auth import Principal
+from tenants.auth import Authenticated
 
 
 class AuthController(Controller):
     tags = ["auth"]
 
     @post("/signup", status_code=201, summary="Create a company (tenant) and its owner; returns a token")
-    async def signup(self, request: Request[Any, Any, Any], data: SignupRequest) -> TokenResponse:
+    async def signup(self, request: Request[Any, Any, Any], data: JSONBody[SignupRequest]) -> TokenResponse:
         return await service.signup(request.app.state.settings, data)
 
     @post("/login", status_code=200, summary="Log in with email and password; returns a token for one tenant")
-    async def login(self, request: Request[Any, Any, Any], data: LoginRequest) -> TokenResponse:
+    async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> TokenResponse:
         return await service.login(request.app.state.settings, data)
 
     @get("/me", summary="The caller, the current tenant and every tenant the caller belongs to")
-    async def me(self, principal: Principal) -> MeResponse:
+    async def me(self, principal: Authenticated) -> MeResponse:
         return await service.me(principal)

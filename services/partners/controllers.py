@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import JSONBody
 
 from services.partners import service
 from services.partners.schemas import TerritoryCreate, TerritoryOut
-from tenants.auth import Principal
+from tenants.auth import TenantScope
 
 
 class TerritoryController(Controller):
@@ -14,9 +15,9 @@ class TerritoryController(Controller):
     tags = ["territories"]
 
     @get(summary="The tenant's territories")
-    async def list_territories(self, tenant: Principal) -> list[TerritoryOut]:
+    async def list_territories(self, tenant: TenantScope) -> list[TerritoryOut]:
         return await service.list_territories()
 
     @post(summary="Add a territory")
-    async def create_territory(self, tenant: Principal, data: TerritoryCreate) -> TerritoryOut:
+    async def create_territory(self, tenant: TenantScope, data: JSONBody[TerritoryCreate]) -> TerritoryOut:
         return await service.create_territory(data)

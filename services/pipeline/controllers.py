@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
+from litestar.params import JSONBody
 
 from services.pipeline import service
 from services.pipeline.schemas import StageCreate, StageOut
-from tenants.auth import Principal
+from tenants.auth import TenantScope
 
 
 class StageController(Controller):
@@ -14,9 +15,9 @@ class StageController(Controller):
     tags = ["stages"]
 
     @get(summary="The tenant's stages, in order")
-    async def list_stages(self, tenant: Principal) -> list[StageOut]:
+    async def list_stages(self, tenant: TenantScope) -> list[StageOut]:
         return await service.list_stages()
 
     @post(summary="Add a stage at the end")
-    async def create_stage(self, tenant: Principal, data: StageCreate) -> StageOut:
+    async def create_stage(self, tenant: TenantScope, data: JSONBody[StageCreate]) -> StageOut:
         return await service.create_stage(data)

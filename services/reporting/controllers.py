@@ -6,7 +6,7 @@ from litestar import Controller, get
 
 from services.reporting import service
 from services.reporting.schemas import LifecycleSummary
-from tenants.auth import Principal
+from tenants.auth import TenantScope
 
 
 class IndicatorController(Controller):
@@ -14,5 +14,5 @@ class IndicatorController(Controller):
     tags = ["indicators"]
 
     @get("/lifecycle", summary="Customers per lifecycle stage")
-    async def lifecycle(self, tenant: Principal) -> LifecycleSummary:
+    async def lifecycle(self, tenant: TenantScope) -> LifecycleSummary:
         return await service.lifecycle_summary()
