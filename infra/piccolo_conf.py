@@ -8,6 +8,7 @@ DB = create_engine()
 
 APP_REGISTRY = AppRegistry(
     apps=[
+        "tenants.piccolo_app",
         "services.identity.piccolo_app",
         "services.contacts.piccolo_app",
         "services.pipeline.piccolo_app",

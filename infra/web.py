@@ -20,7 +20,7 @@ from litestar.types import ControllerRouterHandler
 from infra.problems import EXCEPTION_HANDLERS
 from infra.runtime import Runtime
 from infra.settings import Settings, get_settings
-from tenants.auth import TENANT_DEPENDENCIES, TokenResolver
+from tenants.auth import TENANT_DEPENDENCIES, TenantScopeMiddleware, TokenResolver
 
 
 def default_token_resolver(settings: Settings) -> TokenResolver:
@@ -79,7 +79,8 @@ def create_service_app(
     root_health: bool = True,
 ) -> Litestar:
     settings = settings or get_settings()
-    api = Router(path=f"/api/{service}/v1", route_handlers=list(route_handlers))
+    api = Router(path=f"/api/{service}/v1", route_handlers=list(route_handlers),
+                 middleware=[TenantScopeMiddleware()])
     extra: list[ControllerRouterHandler] = [ui_manifest_handler(service, ui_dir)] if ui_dir else []
     prefixes = [f"/api/{service}", ""] if root_health else [f"/api/{service}"]
     return Litestar(

@@ -1,21 +1,32 @@
 """Resolving a request's tenant from its bearer token, and running the handler inside its transaction.
 
-The `TokenResolver` interface is implemented by identity (JWTs and API keys); a service app receives one
-and every handler that declares `tenant: Principal` runs inside `tenant_transaction(principal.tenant_id)`.
+`TenantScopeMiddleware` wraps every API route that is not marked `opt={"public": True}`:
+
+1. it resolves the bearer token through the `TokenResolver` interface (identity implements it; 401 if none);
+2. it opens `tenant_transaction(principal.tenant_id)` and runs the handler inside it, in the same task, so
+   the transaction reaches the handler whatever Litestar does with dependencies;
+3. it holds the response back until the transaction ends: a 2xx/3xx commits, anything else rolls back (no
+   partial writes), and only then does the client get a byte. A failed commit becomes a problem response.
+
+`Idempotency-Key` on POST is handled here too (see `tenants.idempotency`).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncGenerator
-from typing import Any, Literal, Protocol, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias, cast
 
 import msgspec
 from litestar import Request
 from litestar.di import NamedDependency, Provide
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope, Send
+from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope
 
 from infra.problems import ProblemError
-from tenants.context import tenant_transaction
+from tenants import idempotency
+from tenants.context import current_tenant_id, tenant_transaction
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,35 +45,141 @@ class TokenResolver(Protocol):
         ...
 
 
-# Handler parameters: `principal: Authenticated` (the caller, no transaction) or `tenant: TenantScope` (the
-# caller, with the tenant transaction open for the rest of the request).
+# Handler parameters: `principal: Authenticated` or, to say that the handler does tenant work,
+# `tenant: TenantScope`. Both are the caller; the tenant transaction is open for either.
 Authenticated: TypeAlias = NamedDependency[Principal]
 TenantScope: TypeAlias = NamedDependency[Principal]
 
 UNAUTHORIZED = ProblemError(401, "unauthorized", "Thiếu hoặc sai mã xác thực (Bearer token).",
                             "Missing or invalid bearer token.", headers={"WWW-Authenticate": "Bearer"})
+COMMIT_FAILED = ProblemError(409, "conflict", "Thay đổi xung đột với một thay đổi khác; vui lòng thử lại.",
+                             "The change conflicted with another one; please retry.")
+PRINCIPAL_KEY = "principal"
 
 
-async def provide_principal(request: Request[Any, Any, Any]) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise UNAUTHORIZED
-    resolver: TokenResolver = request.app.state.token_resolver
-    principal = await resolver.resolve(token.strip())
-    if principal is None:
+def bearer_token(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() or None if scheme.lower() == "bearer" else None
+    return None
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    return next((value.decode("latin-1") for name, value in scope["headers"] if name == wanted), None)
+
+
+class TenantScopeMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+    exclude_opt_key = "public"
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        token = bearer_token(scope)
+        resolver: TokenResolver = scope["litestar_app"].state.token_resolver
+        principal = await resolver.resolve(token) if token else None
+        if principal is None:
+            raise UNAUTHORIZED
+        scope["state"][PRINCIPAL_KEY] = principal
+        method = cast("HTTPScope", scope)["method"]
+        idempotency_key = _header(scope, b"idempotency-key") if method == "POST" else None
+        fingerprint = ""
+        if idempotency_key:
+            replayable = await _replayable(receive)
+            fingerprint = idempotency.request_hash(method, scope["path"], replayable.body)
+            receive = replayable
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        try:
+            async with tenant_transaction(principal.tenant_id) as transaction:
+                stored = None
+                if idempotency_key:
+                    stored = await idempotency.claim(idempotency_key, fingerprint)
+                if stored is not None:
+                    held = _replay(stored)
+                else:
+                    await next_app(scope, receive, hold)
+                    status = _status(held)
+                    if status >= 400:
+                        await transaction.rollback()
+                    elif idempotency_key:
+                        await idempotency.store(idempotency_key, idempotency.StoredResponse(
+                            status, _content_type(held), _body(held)))
+        except ProblemError:
+            raise
+        except Exception as exc:  # the commit itself failed (serialization, deferred constraint)
+            if held and _status(held) < 400:
+                raise COMMIT_FAILED from exc
+            raise
+        for message in held:
+            await send(message)
+
+
+class _ReplayableReceive:
+    """The request body read once (to fingerprint it) and handed to the app as if unread."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self._sent = False
+
+    async def __call__(self) -> HTTPReceiveMessage:
+        if self._sent:
+            return {"type": "http.disconnect"}
+        self._sent = True
+        return {"type": "http.request", "body": self.body, "more_body": False}
+
+
+async def _replayable(receive: Receive) -> _ReplayableReceive:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return _ReplayableReceive(b"".join(chunks))
+
+
+def _status(messages: list[Message]) -> int:
+    start = next((m for m in messages if m["type"] == "http.response.start"), None)
+    return int(start["status"]) if start else 500
+
+
+def _content_type(messages: list[Message]) -> str:
+    headers = next((m["headers"] for m in messages if m["type"] == "http.response.start"), [])
+    return next((value.decode() for name, value in headers if name == b"content-type"), "application/json")
+
+
+def _replay(stored: idempotency.StoredResponse) -> list[Message]:
+    headers = [(b"content-type", stored.content_type.encode()), (b"content-length", str(len(stored.body)).encode()),
+               (b"idempotent-replayed", b"true")]
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": stored.status_code,
+                                     "headers": headers}
+    body: HTTPResponseBodyEvent = {"type": "http.response.body", "body": stored.body, "more_body": False}
+    return [start, body]
+
+
+def _body(messages: list[Message]) -> bytes:
+    return b"".join(m["body"] for m in messages if m["type"] == "http.response.body")
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    principal: Principal | None = request.state.get(PRINCIPAL_KEY)
+    if principal is None:  # a public route asked for the caller: it is not public after all
         raise UNAUTHORIZED
     return principal
 
 
-async def provide_tenant(principal: Authenticated) -> AsyncGenerator[Principal, None]:
-    """The caller, with its tenant transaction open for the rest of the request (commits before the
-    response is sent; rolls back if the handler raises)."""
-    async with tenant_transaction(principal.tenant_id):
-        yield principal
+def provide_tenant(request: Request[Any, Any, Any]) -> Principal:
+    principal = provide_principal(request)
+    assert current_tenant_id() == principal.tenant_id  # the middleware's transaction is open
+    return principal
 
 
 TENANT_DEPENDENCIES = {
-    "principal": Provide(provide_principal),
-    "tenant": Provide(provide_tenant),
+    "principal": Provide(provide_principal, sync_to_thread=False),
+    "tenant": Provide(provide_tenant, sync_to_thread=False),
 }

@@ -15,11 +15,13 @@ from tenants.auth import Authenticated
 class AuthController(Controller):
     tags = ["auth"]
 
-    @post("/signup", status_code=201, summary="Create a company (tenant) and its owner; returns a token")
+    @post("/signup", status_code=201, opt={"public": True},
+          summary="Create a company (tenant) and its owner; returns a token")
     async def signup(self, request: Request[Any, Any, Any], data: JSONBody[SignupRequest]) -> TokenResponse:
         return await service.signup(request.app.state.settings, data)
 
-    @post("/login", status_code=200, summary="Log in with email and password; returns a token for one tenant")
+    @post("/login", status_code=200, opt={"public": True},
+          summary="Log in with email and password; returns a token for one tenant")
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> TokenResponse:
         return await service.login(request.app.state.settings, data)
 
