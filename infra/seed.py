@@ -7,8 +7,8 @@ import msgspec
 from infra.settings import Settings
 from services.contacts import service as contacts
 from services.contacts.schemas import CustomerCreate
-from services.identity import service as identity
 from services.identity.schemas import SignupRequest
+from services.identity.service import auth as identity
 from services.identity.tables import Tenant
 from services.partners import service as partners
 from services.partners.schemas import TerritoryCreate

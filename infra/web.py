@@ -24,7 +24,7 @@ from tenants.auth import TENANT_DEPENDENCIES, TenantScopeMiddleware, TokenResolv
 
 
 def default_token_resolver(settings: Settings) -> TokenResolver:
-    from services.identity.service import IdentityTokenResolver
+    from services.identity.service.auth import IdentityTokenResolver
 
     return IdentityTokenResolver(settings)
 

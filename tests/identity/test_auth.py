@@ -8,7 +8,7 @@ import uuid
 import jwt
 
 from infra.settings import get_settings
-from services.identity.service import issue_access_token
+from services.identity.service.auth import issue_access_token
 from tests.conftest import sign_up
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 
-from services.identity import service
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TokenResponse
+from services.identity.service import auth as service
 from tenants.auth import Authenticated
 
 

@@ -1,0 +1,5 @@
+"""Identity's HTTP handlers, one module per area."""
+
+from services.identity.controllers.auth import AuthController
+
+ROUTE_HANDLERS = [AuthController]
