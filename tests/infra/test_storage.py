@@ -36,10 +36,12 @@ def test_paths_cannot_escape_the_tenant_prefix(storage, path):
 def test_presigned_urls_download_and_expire(storage):
     tenant_id = uuid.uuid4()
     storage.put(tenant_id, "bao-gia.txt", "Báo giá".encode())
-    url = storage.presigned_get(tenant_id, "bao-gia.txt", ttl_seconds=1)
-    assert httpx.get(url).content.decode() == "Báo giá"
-    time.sleep(2.1)
-    assert httpx.get(url).status_code == 403
+    assert httpx.get(storage.presigned_get(tenant_id, "bao-gia.txt")).content.decode() == "Báo giá"
+    short_lived = storage.presigned_get(tenant_id, "bao-gia.txt", ttl_seconds=1)
+    time.sleep(2.5)
+    assert httpx.get(short_lived).status_code == 403
+    other_tenant = storage.presigned_get(uuid.uuid4(), "bao-gia.txt")
+    assert httpx.get(other_tenant).status_code == 404
 
 
 def test_deleting_a_tenants_objects_leaves_others(storage):
