@@ -68,7 +68,7 @@ def _message(settings: Settings, row: dict[str, Any]) -> EmailMessage:
     message["To"] = row["to_address"]
     message["Subject"] = row["subject"]
     message["Message-ID"] = make_msgid(idstring=str(row["id"]), domain="crm.local")
-    message.set_content(row["body"])
+    message.set_content(row["body"], cte="8bit")  # readable as a file: the link stays one line
     return message
 
 
