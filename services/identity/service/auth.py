@@ -111,10 +111,8 @@ async def login(settings: Settings, redis: aioredis.Redis, request: LoginRequest
     tenant = await Tenant.objects().where(Tenant.id == membership["tenant_id"]).first()
     if tenant is None or tenant.status == "suspended":
         raise BAD_LOGIN
-    async with engine().transaction():
-        await User.update({User.last_login_at: datetime.datetime.now(tz=datetime.UTC)}).where(User.id == user.id)
-        tokens = await sessions.start_session(settings, user.id, tenant, membership["role"])
-    return tokens
+    await User.update({User.last_login_at: datetime.datetime.now(tz=datetime.UTC)}).where(User.id == user.id)
+    return await sessions.start_session(settings, user.id, tenant, membership["role"])
 
 
 async def me(principal: Principal) -> MeResponse:
