@@ -7,7 +7,7 @@ import uuid
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
-from infra.runtime import Runtime
+from services.identity.controllers.deps import RuntimeDep
 from services.identity.schemas import InvitationAccept, InvitationCreate, InvitationOut, TokenResponse
 from services.identity.service import invitations
 from tenants.auth import TenantScope
@@ -19,7 +19,7 @@ class InvitationController(Controller):
     tags = ["invitations"]
 
     @post(summary="Invite an email with a role (owner or admin); the invitee gets a mail with a link")
-    async def create_invitation(self, runtime: Runtime, tenant: TenantScope,
+    async def create_invitation(self, runtime: RuntimeDep, tenant: TenantScope,
                                 data: JSONBody[InvitationCreate]) -> InvitationOut:
         return await invitations.create_invitation(runtime.settings, tenant, data)
 
@@ -34,5 +34,5 @@ class InvitationController(Controller):
 
     @post("/accept", status_code=200, opt={"public": True},
           summary="Accept an invitation with its mailed token; creates the account if the email has none")
-    async def accept_invitation(self, runtime: Runtime, data: JSONBody[InvitationAccept]) -> TokenResponse:
+    async def accept_invitation(self, runtime: RuntimeDep, data: JSONBody[InvitationAccept]) -> TokenResponse:
         return await invitations.accept_invitation(runtime.settings, data)

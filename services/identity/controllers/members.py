@@ -7,7 +7,7 @@ import uuid
 from litestar import Controller, get, post
 from litestar.params import FromPath
 
-from infra.runtime import Runtime
+from services.identity.controllers.deps import RuntimeDep
 from services.identity.schemas import MemberOut
 from services.identity.service import members
 from tenants.auth import TenantScope
@@ -24,5 +24,5 @@ class MemberController(Controller):
 
     @post("/{user_id:uuid}/deactivate", status_code=204,
           summary="Deactivate a member (owner or admin); their sessions in this company end at once")
-    async def deactivate_member(self, runtime: Runtime, tenant: TenantScope, user_id: FromPath[uuid.UUID]) -> None:
+    async def deactivate_member(self, runtime: RuntimeDep, tenant: TenantScope, user_id: FromPath[uuid.UUID]) -> None:
         await members.deactivate_member(runtime.settings, runtime.redis, tenant, user_id)
