@@ -42,6 +42,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     presign_ttl_seconds: int = 300
     jwt_secret: str = ""
     access_token_ttl_seconds: int = 900
+    refresh_token_ttl_seconds: int = 2_592_000  # 30 days
+    password_reset_ttl_seconds: int = 3600
+    invitation_ttl_seconds: int = 604_800  # 7 days
+    public_url: str = "http://127.0.0.1:8000"  # where links in mails point
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_from: str = "CRM <no-reply@crm.local>"
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576

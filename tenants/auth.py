@@ -37,6 +37,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     kind: Literal["user", "api_key"]
     role: str
     scopes: tuple[str, ...] = ()
+    session_id: uuid.UUID | None = None  # a user's login session (refresh-token family); logout ends it
 
 
 class TokenResolver(Protocol):

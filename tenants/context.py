@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 _current_tenant: ContextVar[uuid.UUID | None] = ContextVar("current_tenant", default=None)
+_after_commit: ContextVar[list[Callable[[], None]] | None] = ContextVar("after_commit", default=None)
 
 
 class NoTenantError(RuntimeError):
@@ -26,6 +27,15 @@ def current_tenant_id() -> uuid.UUID:
     if tenant_id is None:
         raise NoTenantError("no tenant is set: run this inside tenant_transaction()")
     return tenant_id
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the current tenant transaction has committed, and never if it rolls back: a job
+    enqueued earlier could run before the rows it needs are visible."""
+    callbacks = _after_commit.get()
+    if callbacks is None:
+        raise NoTenantError("after_commit() needs an open tenant_transaction()")
+    callbacks.append(callback)
 
 
 def begin_sql(tenant_id: uuid.UUID) -> str:
@@ -63,9 +73,15 @@ def engine() -> PostgresEngine:
 async def tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransaction]:
     """Run the block in one transaction scoped to `tenant_id`; commit on success, roll back on error."""
     token = _current_tenant.set(tenant_id)
+    callbacks: list[Callable[[], None]] = []
+    callbacks_token = _after_commit.set(callbacks)
     try:
         transaction = TenantTransaction(engine(), tenant_id)
         async with transaction:
             yield transaction
     finally:
+        _after_commit.reset(callbacks_token)
         _current_tenant.reset(token)
+    if transaction._committed:
+        for callback in callbacks:
+            callback()

@@ -21,6 +21,8 @@ import httpx
 import msgspec
 import pytest
 
+from tests.mailbox import Mailbox, start_mailbox
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CRM_DATA_DIR", ROOT / ".crm-data")).resolve()
 TEST_DATABASE = "crm_test"
@@ -39,7 +41,17 @@ def _with_database(url: str, database: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack() -> Iterator[TestStack]:
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback; the stack's settings point the mail sender at it."""
+    from infra.stack import free_port
+
+    controller, box = start_mailbox(free_port())
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(mailbox: Mailbox) -> Iterator[TestStack]:
     from infra.database import bootstrap_local_database
     from infra.stack import Stack
 
@@ -47,7 +59,7 @@ def stack() -> Iterator[TestStack]:
     started = local.up()
     state = local.read_state()
     env = {"CRM_ENV": "test", "CRM_DATA_DIR": str(DATA_DIR), "CRM_S3_BUCKET": "crm-test",
-           "CRM_LOG_LEVEL": "WARNING"}
+           "CRM_LOG_LEVEL": "WARNING", "CRM_SMTP_HOST": "127.0.0.1", "CRM_SMTP_PORT": str(mailbox.port)}
     admin_url = None
     if "postgres" in state:
         admin_url = state["postgres"]["admin_url"]

@@ -1,1 +1,13 @@
-"""rq jobs of identity. None yet: the mail outbox sender and tenant deletion come with the Identity issue."""
+"""rq jobs of identity."""
+
+from __future__ import annotations
+
+import asyncio
+
+from infra.settings import get_settings
+from services.identity.service.mail import deliver_pending_mail
+
+
+def send_pending_mail() -> int:
+    """Send the mail outbox (not a tenant job: the outbox is a platform table)."""
+    return asyncio.run(deliver_pending_mail(get_settings()))

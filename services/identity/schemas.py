@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Annotated, Literal
 
@@ -35,6 +36,8 @@ class TokenResponse(msgspec.Struct, kw_only=True):
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
     expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
     tenant_id: uuid.UUID
     tenant_slug: str
 
@@ -53,3 +56,55 @@ class MeResponse(msgspec.Struct, kw_only=True):
     language: str
     tenant: TenantSummary
     tenants: list[TenantSummary]
+
+
+# -- sessions, password reset, invitations, members ------------------------------------------------------
+
+SecretToken = Annotated[str, msgspec.Meta(min_length=20, max_length=200)]
+InvitedRole = Literal["admin", "manager", "salesperson", "viewer"]
+
+
+class RefreshRequest(Body):
+    refresh_token: SecretToken
+
+
+class SwitchTenantRequest(Body):
+    tenant_id: uuid.UUID
+
+
+class PasswordResetRequest(Body):
+    email: Email
+
+
+class PasswordResetConfirm(Body):
+    token: SecretToken
+    password: Password
+
+
+class InvitationCreate(Body):
+    email: Email
+    role: InvitedRole
+
+
+class InvitationOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    email: str
+    role: str
+    expires_at: datetime.datetime
+    created_at: datetime.datetime
+
+
+class InvitationAccept(Body):
+    token: SecretToken
+    # Required only when the invited email has no account yet.
+    password: Password | None = None
+    full_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | None = None
+
+
+class MemberOut(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    is_active: bool
+    joined_at: datetime.datetime

@@ -1,8 +1,8 @@
 """Identity's tables. Tenants, users and memberships are platform tables: not tenant rows (DESIGN §3.6)."""
 
-from piccolo.columns import UUID, Boolean, Timestamptz, Varchar
+from piccolo.columns import UUID, Boolean, Integer, Text, Timestamptz, Varchar
 
-from tenants.tables import PlatformTable
+from tenants.tables import PlatformTable, TenantTable
 
 
 class Tenant(PlatformTable, tablename="tenant"):
@@ -26,3 +26,45 @@ class Membership(PlatformTable, tablename="membership"):
     user_id = UUID(null=False, index=True)
     role = Varchar(length=32, default="owner", null=False)
     is_active = Boolean(default=True, null=False)
+
+
+class RefreshToken(PlatformTable, tablename="refresh_token"):
+    """One refresh token of a session. A session is a family: every rotation adds a row with the same
+    `family_id`, and access tokens carry the family as `sid`. Only the token's SHA-256 is kept."""
+
+    family_id = UUID(null=False, index=True)
+    user_id = UUID(null=False, index=True)
+    tenant_id = UUID(null=False)
+    token_hash = Varchar(length=64, unique=True, null=False, secret=True)
+    expires_at = Timestamptz(null=False)
+    spent_at = Timestamptz(null=True, default=None)  # rotated: presenting it again revokes the family
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class PasswordReset(PlatformTable, tablename="password_reset"):
+    user_id = UUID(null=False, index=True)
+    token_hash = Varchar(length=64, unique=True, null=False, secret=True)
+    expires_at = Timestamptz(null=False)
+    used_at = Timestamptz(null=True, default=None)
+
+
+class Invitation(TenantTable, tablename="invitation"):
+    email = Varchar(length=254, null=False)
+    role = Varchar(length=32, null=False)
+    token_hash = Varchar(length=64, unique=True, null=False, secret=True)
+    invited_by = UUID(null=False)
+    expires_at = Timestamptz(null=False)
+    accepted_at = Timestamptz(null=True, default=None)
+
+
+class MailOutbox(PlatformTable, tablename="mail_outbox"):
+    """Mail written in the same transaction as the change it announces; `jobs.send_pending_mail` sends it.
+    The body may hold a live token, so it is blanked once the mail is sent."""
+
+    to_address = Varchar(length=254, null=False)
+    subject = Varchar(length=300, null=False)
+    body = Text(null=False, secret=True)
+    status = Varchar(length=16, default="pending", null=False)  # pending | sent | failed
+    attempts = Integer(default=0, null=False)
+    last_error = Varchar(length=500, default="", null=False)
+    sent_at = Timestamptz(null=True, default=None)

@@ -8,7 +8,7 @@ import uuid
 import jwt
 
 from infra.settings import get_settings
-from services.identity.service.auth import issue_access_token
+from services.identity.service.sessions import issue_access_token
 from tests.conftest import sign_up
 
 
@@ -85,7 +85,7 @@ async def test_tampered_expired_and_foreign_tokens_are_rejected(client, tenant_a
 async def test_a_valid_token_for_a_tenant_sees_only_that_tenant(client, tenant_a, tenant_b):
     await client.post("/api/contacts/v1/customers", headers=tenant_b.headers, json={"name": "Của B"})
     me = (await client.get("/api/identity/v1/me", headers=tenant_a.headers)).json()
-    token = issue_access_token(get_settings(), uuid.UUID(me["user_id"]), tenant_a.tenant_id, "owner")
+    token = issue_access_token(get_settings(), uuid.UUID(me["user_id"]), tenant_a.tenant_id, "owner", uuid.uuid4())
     listed = await client.get("/api/contacts/v1/customers", headers={"authorization": f"Bearer {token}"})
     assert all(item["name"] != "Của B" for item in listed.json()["items"])
 

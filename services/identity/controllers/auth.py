@@ -23,7 +23,7 @@ class AuthController(Controller):
     @post("/login", status_code=200, opt={"public": True},
           summary="Log in with email and password; returns a token for one tenant")
     async def login(self, request: Request[Any, Any, Any], data: JSONBody[LoginRequest]) -> TokenResponse:
-        return await service.login(request.app.state.settings, data)
+        return await service.login(request.app.state.settings, request.app.state.runtime.redis, data)
 
     @get("/me", summary="The caller, the current tenant and every tenant the caller belongs to")
     async def me(self, principal: Authenticated) -> MeResponse:

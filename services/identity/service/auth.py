@@ -1,4 +1,4 @@
-"""Identity's rules: sign-up, login, access tokens, and resolving a bearer token to a principal."""
+"""Identity's rules: sign-up, login, and resolving a bearer token to a principal."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import jwt
+import redis.asyncio as aioredis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from asyncpg.exceptions import UniqueViolationError
@@ -15,11 +16,12 @@ from infra.problems import ProblemError
 from infra.settings import Settings
 from infra.text import slugify
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TenantSummary, TokenResponse
+from services.identity.service import login_throttle, sessions
+from services.identity.service.sessions import JWT_ALGORITHM
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
 from tenants.context import engine
 
-JWT_ALGORITHM = "HS256"
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps login time the same whether or not the email exists.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -31,14 +33,8 @@ SLUG_TAKEN = ProblemError(409, "conflict", "Mã công ty (slug) đã tồn tại
 BAD_LOGIN = ProblemError(401, "unauthorized", "Email hoặc mật khẩu không đúng.", "Wrong email or password.")
 
 
-def issue_access_token(settings: Settings, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str) -> str:
-    now = datetime.datetime.now(tz=datetime.UTC)
-    claims = {
-        "sub": str(user_id), "tid": str(tenant_id), "role": role, "typ": "access",
-        "iat": now, "exp": now + datetime.timedelta(seconds=settings.access_token_ttl_seconds),
-        "jti": uuid.uuid4().hex,
-    }
-    return jwt.encode(claims, settings.jwt_secret, algorithm=JWT_ALGORITHM)
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 class IdentityTokenResolver:
@@ -46,19 +42,22 @@ class IdentityTokenResolver:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.redis = aioredis.Redis.from_url(settings.redis_url)  # connects on first use
 
     async def resolve(self, token: str) -> Principal | None:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, self.settings.jwt_secret, algorithms=[JWT_ALGORITHM],
-                options={"require": ["exp", "iat", "sub", "tid", "typ"]},
+                options={"require": ["exp", "iat", "sub", "tid", "typ", "sid"]},
             )
             if claims["typ"] != "access":
                 return None
-            return Principal(tenant_id=uuid.UUID(claims["tid"]), subject_id=uuid.UUID(claims["sub"]),
-                             kind="user", role=str(claims.get("role", "viewer")))
+            session_id = uuid.UUID(claims["sid"])
+            principal = Principal(tenant_id=uuid.UUID(claims["tid"]), subject_id=uuid.UUID(claims["sub"]),
+                                  kind="user", role=str(claims.get("role", "viewer")), session_id=session_id)
         except (jwt.PyJWTError, ValueError, KeyError):
             return None
+        return None if await sessions.is_revoked(self.redis, session_id) else principal
 
 
 async def _unique_slug(base: str) -> str:
@@ -81,24 +80,27 @@ async def signup(settings: Settings, request: SignupRequest) -> TokenResponse:
             tenant = Tenant(name=request.company_name.strip(), slug=slug, language=request.language)
             await tenant.save()
             user = User(email=email, full_name=request.full_name.strip(), language=request.language,
-                        password_hash=_hasher.hash(request.password))
+                        password_hash=hash_password(request.password))
             await user.save()
             await Membership(tenant_id=tenant.id, user_id=user.id, role="owner").save()
+            tokens = await sessions.start_session(settings, user.id, tenant, "owner")
     except UniqueViolationError as exc:  # a concurrent sign-up won the race
         raise EMAIL_TAKEN if "email" in str(exc) else SLUG_TAKEN from None
-    token = issue_access_token(settings, user.id, tenant.id, "owner")
-    return TokenResponse(access_token=token, expires_in=settings.access_token_ttl_seconds,
-                         tenant_id=tenant.id, tenant_slug=tenant.slug)
+    return tokens
 
 
-async def login(settings: Settings, request: LoginRequest) -> TokenResponse:
-    user = await User.objects().where(User.email == request.email.strip().lower()).first()
+async def login(settings: Settings, redis: aioredis.Redis, request: LoginRequest) -> TokenResponse:
+    email = request.email.strip().lower()
+    await login_throttle.check_allowed(redis, email)
+    user = await User.objects().where(User.email == email).first()
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, request.password)
     except (VerificationError, InvalidHashError):
+        await login_throttle.record_failure(redis, email)
         raise BAD_LOGIN from None
     if user is None or not user.is_active:
         raise BAD_LOGIN
+    await login_throttle.clear(redis, email)
     memberships = Membership.select(Membership.tenant_id, Membership.role).where(
         (Membership.user_id == user.id) & (Membership.is_active.eq(True)))
     if request.tenant_id:
@@ -110,9 +112,7 @@ async def login(settings: Settings, request: LoginRequest) -> TokenResponse:
     if tenant is None or tenant.status == "suspended":
         raise BAD_LOGIN
     await User.update({User.last_login_at: datetime.datetime.now(tz=datetime.UTC)}).where(User.id == user.id)
-    token = issue_access_token(settings, user.id, tenant.id, membership["role"])
-    return TokenResponse(access_token=token, expires_in=settings.access_token_ttl_seconds,
-                         tenant_id=tenant.id, tenant_slug=tenant.slug)
+    return await sessions.start_session(settings, user.id, tenant, membership["role"])
 
 
 async def me(principal: Principal) -> MeResponse:

@@ -1,0 +1,43 @@
+"""A tenant's members: listing them, and deactivating one (which ends their sessions in this tenant at once)."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+import redis.asyncio as aioredis
+
+from infra.problems import NotFoundError, ProblemError
+from infra.settings import Settings
+from services.identity.schemas import MemberOut
+from services.identity.service import sessions
+from services.identity.service.invitations import require_admin
+from services.identity.tables import Membership
+from tenants.auth import Principal
+from tenants.pagination import Page, decode_cursor, page_of
+
+_MEMBERS_SQL = (
+    "SELECT m.id, m.user_id, u.email, u.full_name, m.role, m.is_active, m.created_at AS joined_at "
+    "FROM membership m JOIN app_user u ON u.id = m.user_id WHERE m.tenant_id = {} AND m.id > {} "
+    "ORDER BY m.id LIMIT {}"
+)
+_MIN_ID = uuid.UUID(int=0)
+
+
+async def list_members(principal: Principal, limit: int, cursor: str | None) -> Page[MemberOut]:
+    rows = await Membership.raw(_MEMBERS_SQL, principal.tenant_id, decode_cursor(cursor) or _MIN_ID, limit + 1)
+    items = [msgspec.convert(row, MemberOut, strict=False) for row in rows]
+    return page_of(items, limit, rows[limit - 1]["id"] if len(rows) > limit else None)
+
+
+async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal: Principal,
+                            user_id: uuid.UUID) -> None:
+    require_admin(principal)
+    if user_id == principal.subject_id:
+        raise ProblemError(409, "conflict", "Bạn không thể tự vô hiệu hoá chính mình.",
+                           "You cannot deactivate yourself.")
+    updated = await Membership.update({Membership.is_active: False}).where(
+        (Membership.tenant_id == principal.tenant_id) & (Membership.user_id == user_id)).returning(Membership.id)
+    if not updated:
+        raise NotFoundError("thành viên", "Member")
+    await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
