@@ -15,6 +15,7 @@ from infra.problems import ProblemError
 from infra.settings import Settings
 from infra.text import slugify
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TenantSummary, TokenResponse
+from services.identity.service import api_keys, rate_limits
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
 from tenants.context import engine
@@ -48,6 +49,8 @@ class IdentityTokenResolver:
         self.settings = settings
 
     async def resolve(self, token: str) -> Principal | None:
+        if api_keys.looks_like_api_key(token):
+            return await api_keys.resolve_api_key(token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, self.settings.jwt_secret, algorithms=[JWT_ALGORITHM],
@@ -55,10 +58,12 @@ class IdentityTokenResolver:
             )
             if claims["typ"] != "access":
                 return None
-            return Principal(tenant_id=uuid.UUID(claims["tid"]), subject_id=uuid.UUID(claims["sub"]),
-                             kind="user", role=str(claims.get("role", "viewer")))
+            tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
         except (jwt.PyJWTError, ValueError, KeyError):
             return None
+        return Principal(tenant_id=tenant_id, subject_id=user_id, kind="user",
+                         role=str(claims.get("role", "viewer")),
+                         requests_per_minute=await rate_limits.tenant_requests_per_minute(tenant_id))
 
 
 async def _unique_slug(base: str) -> str:
