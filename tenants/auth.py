@@ -25,7 +25,7 @@ from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope,
 from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope
 
 from infra.problems import ProblemError
-from tenants import idempotency
+from tenants import idempotency, rate_limit, scopes
 from tenants.context import current_tenant_id, tenant_transaction
 
 
@@ -38,6 +38,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     role: str
     scopes: tuple[str, ...] = ()
     session_id: uuid.UUID | None = None  # a user's login session (refresh-token family); logout ends it
+    requests_per_minute: int | None = None  # the caller's rate limit; None: not limited
 
 
 class TokenResolver(Protocol):
@@ -82,7 +83,12 @@ class TenantScopeMiddleware(ASGIMiddleware):
             raise UNAUTHORIZED
         scope["state"][PRINCIPAL_KEY] = principal
         method = cast("HTTPScope", scope)["method"]
-        idempotency_key = _header(scope, b"idempotency-key") if method == "POST" else None
+        if principal.kind == "api_key":
+            scopes.require(principal.scopes, method, scope["path"])
+        await rate_limit.take(scope["litestar_app"].state.runtime.redis, principal)
+        # A response that shows a secret once (a new API key) is never stored for replay.
+        replayable_route = not scope["route_handler"].opt.get("shows_secret_once", False)
+        idempotency_key = _header(scope, b"idempotency-key") if method == "POST" and replayable_route else None
         fingerprint = ""
         if idempotency_key:
             replayable = await _replayable(receive)

@@ -108,3 +108,33 @@ class MemberOut(msgspec.Struct, kw_only=True):
     role: str
     is_active: bool
     joined_at: datetime.datetime
+
+
+# -- API keys ----------------------------------------------------------------------------------
+
+ApiKeyScope = Annotated[str, msgspec.Meta(
+    pattern=r"^(\*|identity|contacts|pipeline|partners|reporting):(read|write)$",
+    description="`<service>:read` (GET/HEAD only) or `<service>:write` (everything); `*` is every service",
+    examples=["contacts:read", "pipeline:write", "*:read"])]
+
+
+class ApiKeyCreate(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    scopes: Annotated[list[ApiKeyScope], msgspec.Meta(min_length=1, max_length=20)]
+    expires_at: Annotated[datetime.datetime, msgspec.Meta(tz=True)] | None = None
+
+
+class ApiKeyOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    prefix: str
+    scopes: list[str]
+    expires_at: datetime.datetime | None
+    revoked_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
+    created_by: uuid.UUID
+    created_at: datetime.datetime
+
+
+class ApiKeyCreated(ApiKeyOut, kw_only=True):
+    key: str  # the whole key, `crm_<prefix>_<secret>`: shown in this response only

@@ -1,6 +1,6 @@
 """Identity's tables. Tenants, users and memberships are platform tables: not tenant rows (DESIGN §3.6)."""
 
-from piccolo.columns import UUID, Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Array, Boolean, Integer, Text, Timestamptz, Varchar
 
 from tenants.tables import PlatformTable, TenantTable
 
@@ -10,6 +10,8 @@ class Tenant(PlatformTable, tablename="tenant"):
     slug = Varchar(length=64, unique=True, null=False)
     status = Varchar(length=16, default="active", null=False)  # active | read_only | suspended
     language = Varchar(length=2, default="vi", null=False)
+    # Rate limit override until plans land (Billing issue); NULL means the default plan's limit.
+    requests_per_minute = Integer(null=True, default=None)
 
 
 class User(PlatformTable, tablename="app_user"):
@@ -68,3 +70,17 @@ class MailOutbox(PlatformTable, tablename="mail_outbox"):
     attempts = Integer(default=0, null=False)
     last_error = Varchar(length=500, default="", null=False)
     sent_at = Timestamptz(null=True, default=None)
+
+
+class ApiKey(TenantTable, tablename="api_key"):
+    """A tenant's API key. Only a SHA-256 of its secret is kept; `prefix` finds the row before the tenant is
+    known (through the SECURITY DEFINER function `api_key_lookup`, see migrations)."""
+
+    name = Varchar(length=100, null=False)
+    prefix = Varchar(length=16, unique=True, null=False)
+    secret_hash = Varchar(length=64, null=False, secret=True)
+    scopes = Array(Varchar(length=32), null=False)
+    expires_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+    created_by = UUID(null=False, default=None)

@@ -1,8 +1,9 @@
 """Identity's HTTP handlers, one module per area."""
 
+from services.identity.controllers.api_keys import ApiKeyController
 from services.identity.controllers.auth import AuthController
 from services.identity.controllers.invitations import InvitationController
 from services.identity.controllers.members import MemberController
 from services.identity.controllers.sessions import SessionController
 
-ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController]
+ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController]

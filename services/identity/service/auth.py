@@ -16,7 +16,7 @@ from infra.problems import ProblemError
 from infra.settings import Settings
 from infra.text import slugify
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TenantSummary, TokenResponse
-from services.identity.service import login_throttle, sessions
+from services.identity.service import api_keys, login_throttle, rate_limits, sessions
 from services.identity.service.sessions import JWT_ALGORITHM
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
@@ -45,6 +45,8 @@ class IdentityTokenResolver:
         self.redis = aioredis.Redis.from_url(settings.redis_url)  # connects on first use
 
     async def resolve(self, token: str) -> Principal | None:
+        if api_keys.looks_like_api_key(token):
+            return await api_keys.resolve_api_key(token)
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, self.settings.jwt_secret, algorithms=[JWT_ALGORITHM],
@@ -52,12 +54,15 @@ class IdentityTokenResolver:
             )
             if claims["typ"] != "access":
                 return None
+            tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
             session_id = uuid.UUID(claims["sid"])
-            principal = Principal(tenant_id=uuid.UUID(claims["tid"]), subject_id=uuid.UUID(claims["sub"]),
-                                  kind="user", role=str(claims.get("role", "viewer")), session_id=session_id)
         except (jwt.PyJWTError, ValueError, KeyError):
             return None
-        return None if await sessions.is_revoked(self.redis, session_id) else principal
+        if await sessions.is_revoked(self.redis, session_id):
+            return None
+        return Principal(tenant_id=tenant_id, subject_id=user_id, kind="user",
+                         role=str(claims.get("role", "viewer")), session_id=session_id,
+                         requests_per_minute=await rate_limits.tenant_requests_per_minute(tenant_id))
 
 
 async def _unique_slug(base: str) -> str:

@@ -1,0 +1,33 @@
+"""API key scopes (`<service>:read|write`, `*` for every service), checked for every service in one place:
+the tenant middleware, which knows the path `/api/<service>/...` and the method."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from infra.problems import ProblemError
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+ALL_SERVICES = "*"
+
+
+def service_of(path: str) -> str:
+    """`/api/contacts/v1/customers` -> `contacts`."""
+    parts = path.split("/", 3)
+    return parts[2] if len(parts) > 2 and parts[1] == "api" else ""
+
+
+def permits(scopes: Iterable[str], method: str, path: str) -> bool:
+    """Write implies read: `contacts:write` may also GET."""
+    service = service_of(path)
+    needed = ("read", "write") if method in READ_METHODS else ("write",)
+    return any(f"{target}:{access}" in scopes for target in (service, ALL_SERVICES) for access in needed)
+
+
+def require(scopes: tuple[str, ...], method: str, path: str) -> None:
+    if not permits(scopes, method, path):
+        service = service_of(path)
+        access_vi, access_en = ("đọc", "read") if method in READ_METHODS else ("ghi", "write")
+        raise ProblemError(403, "forbidden",
+                           f"Khóa API không có quyền {access_vi} trên dịch vụ {service}.",
+                           f"The API key has no {access_en} scope for the {service} service.")
