@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import msgspec
-from asyncpg.exceptions import ForeignKeyViolationError, UniqueViolationError
+from asyncpg.exceptions import RestrictViolationError, UniqueViolationError
 from piccolo.query.methods.select import Select
 from piccolo.table import Table
 
@@ -164,7 +164,7 @@ async def update_branch(branch_id: uuid.UUID, data: BranchUpdate) -> BranchOut:
 async def delete_branch(branch_id: uuid.UUID) -> None:
     try:
         deleted = await Branch.delete().where(_this_branch(branch_id)).returning(Branch.id)
-    except ForeignKeyViolationError:
+    except RestrictViolationError:
         raise BRANCH_IN_USE from None
     if not deleted:
         raise BRANCH_NOT_FOUND
