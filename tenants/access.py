@@ -12,6 +12,7 @@ import uuid
 from typing import Any, Literal, Protocol, TypeAlias
 
 import msgspec
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler
@@ -117,7 +118,7 @@ def visible_to(access: Access, table: OwnedTable) -> list[Combinable]:
     return [own]
 
 
-async def provide_access(request: ASGIConnection[Any, Any, Any, Any]) -> Access:
+async def provide_access(request: Request[Any, Any, Any]) -> Access:
     return await access_of(request)
 
 
