@@ -42,7 +42,7 @@ async def seed_demo(settings: Settings) -> DemoLogin:
         full_name="Người dùng Demo", slug=DEMO.tenant_slug))
     async with tenant_transaction(token.tenant_id):
         for customer in DEMO_CUSTOMERS:
-            await contacts.create_customer(customer)
+            await contacts.create_customer(customer, creator_id=None)
         for stage in pipeline.DEFAULT_STAGES:
             await pipeline.create_stage(stage)
         await partners.create_territory(TerritoryCreate(name="Miền Bắc", province_codes=["01", "31", "22"]))

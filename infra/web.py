@@ -20,6 +20,7 @@ from litestar.types import ControllerRouterHandler
 from infra.problems import EXCEPTION_HANDLERS
 from infra.runtime import Runtime
 from infra.settings import Settings, get_settings
+from tenants.access import ACCESS_DEPENDENCIES, AccessResolver
 from tenants.auth import TENANT_DEPENDENCIES, TenantScopeMiddleware, TokenResolver
 
 
@@ -27,6 +28,12 @@ def default_token_resolver(settings: Settings) -> TokenResolver:
     from services.identity.service.auth import IdentityTokenResolver
 
     return IdentityTokenResolver(settings)
+
+
+def default_access_resolver() -> AccessResolver:
+    from services.identity.service.roles import IdentityAccessResolver
+
+    return IdentityAccessResolver()
 
 
 def health_handlers(prefixes: Sequence[str]) -> list[ControllerRouterHandler]:
@@ -85,7 +92,8 @@ def create_service_app(
     prefixes = [f"/api/{service}", ""] if root_health else [f"/api/{service}"]
     return Litestar(
         route_handlers=[api, *health_handlers(prefixes), *extra],
-        dependencies={**TENANT_DEPENDENCIES, "runtime": Provide(_provide_runtime, sync_to_thread=False)},
+        dependencies={**TENANT_DEPENDENCIES, **ACCESS_DEPENDENCIES,
+                      "runtime": Provide(_provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[runtime_lifespan],
         request_max_body_size=settings.max_body_bytes,
@@ -106,6 +114,7 @@ def _state(settings: Settings, token_resolver: TokenResolver | None) -> State:
         "settings": settings,
         "runtime": Runtime(settings),
         "token_resolver": token_resolver or default_token_resolver(settings),
+        "access_resolver": default_access_resolver(),
     })
 
 

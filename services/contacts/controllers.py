@@ -10,33 +10,36 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from services.contacts import service
 from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate, LifecycleStage
-from tenants.auth import TenantScope
+from tenants.access import CallerAccess, requires
 from tenants.pagination import Cursor, Limit, Page
+
+READ = [requires("customers:read")]
+WRITE = [requires("customers:write")]
 
 
 class CustomerController(Controller):
     path = "/customers"
     tags = ["customers"]
 
-    @get(summary="List customers (keyset pages; `q` ignores Vietnamese diacritics)")
-    async def list_customers(self, tenant: TenantScope, limit: Limit = 50, cursor: Cursor = None,
+    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics)")
+    async def list_customers(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
                              lifecycle_stage: FromQuery[LifecycleStage | None] = None) -> Page[CustomerOut]:
-        return await service.list_customers(limit, cursor, q, lifecycle_stage)
+        return await service.list_customers(access, limit, cursor, q, lifecycle_stage)
 
-    @post(summary="Create a customer; its code (KH000123) is generated")
-    async def create_customer(self, tenant: TenantScope, data: JSONBody[CustomerCreate]) -> CustomerOut:
-        return await service.create_customer(data)
+    @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")
+    async def create_customer(self, access: CallerAccess, data: JSONBody[CustomerCreate]) -> CustomerOut:
+        return await service.create_customer(data, creator_id=access.user_id)
 
-    @get("/{customer_id:uuid}", summary="One customer")
-    async def get_customer(self, tenant: TenantScope, customer_id: FromPath[uuid.UUID]) -> CustomerOut:
-        return await service.get_customer(customer_id)
+    @get("/{customer_id:uuid}", guards=READ, summary="One customer")
+    async def get_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID]) -> CustomerOut:
+        return await service.get_customer(access, customer_id)
 
-    @patch("/{customer_id:uuid}", summary="Change some fields of a customer")
-    async def update_customer(self, tenant: TenantScope, customer_id: FromPath[uuid.UUID],
+    @patch("/{customer_id:uuid}", guards=WRITE, summary="Change some fields of a customer, or its owner")
+    async def update_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID],
                               data: JSONBody[CustomerUpdate]) -> CustomerOut:
-        return await service.update_customer(customer_id, data)
+        return await service.update_customer(access, customer_id, data)
 
-    @delete("/{customer_id:uuid}", summary="Delete a customer")
-    async def delete_customer(self, tenant: TenantScope, customer_id: FromPath[uuid.UUID]) -> None:
-        await service.delete_customer(customer_id)
+    @delete("/{customer_id:uuid}", guards=WRITE, summary="Delete a customer")
+    async def delete_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID]) -> None:
+        await service.delete_customer(access, customer_id)

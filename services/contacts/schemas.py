@@ -21,6 +21,7 @@ class CustomerCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     email: Email | None = None
     phone: Phone | None = None
     lifecycle_stage: LifecycleStage = "raw"
+    owner_id: uuid.UUID | None = None  # the salesperson in charge; the creator when not given
 
 
 class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -29,6 +30,7 @@ class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     email: Email | msgspec.UnsetType | None = msgspec.UNSET
     phone: Phone | msgspec.UnsetType | None = msgspec.UNSET
     lifecycle_stage: LifecycleStage | msgspec.UnsetType = msgspec.UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
 
 
 class CustomerOut(msgspec.Struct, kw_only=True):
@@ -39,5 +41,8 @@ class CustomerOut(msgspec.Struct, kw_only=True):
     email: str | None
     phone: str | None
     lifecycle_stage: str
+    owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    branch_id: uuid.UUID | None
     created_at: datetime.datetime
     updated_at: datetime.datetime

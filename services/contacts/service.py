@@ -1,7 +1,8 @@
 """Contacts' rules: customers, their generated codes, Vietnamese phone numbers and search.
 
 Every function runs inside the caller's tenant transaction; queries also filter by tenant (the first wall;
-row-level security is the second).
+row-level security is the second), and reads and writes by the caller's data visibility (`visible_to`): a
+customer the caller does not see answers 404, like another tenant's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from infra.problems import NotFoundError, ProblemError
 from infra.text import fold
 from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from services.contacts.tables import CodeSequence, Customer
+from services.identity.service.org import placement_of
+from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 
@@ -54,9 +57,31 @@ def _out(row: dict[str, Any]) -> CustomerOut:
 
 
 _OUT_COLUMNS = [getattr(Customer, name) for name in CustomerOut.__struct_fields__]
+CUSTOMER_NOT_FOUND = NotFoundError("khách hàng", "Customer")
 
 
-async def create_customer(data: CustomerCreate) -> CustomerOut:
+class Ownership(msgspec.Struct, frozen=True):
+    owner_id: uuid.UUID | None = None
+    team_id: uuid.UUID | None = None
+    branch_id: uuid.UUID | None = None
+
+
+async def _ownership(owner_id: uuid.UUID | None) -> Ownership:
+    """The owner, and the team and branch they sit in, to stamp on a customer; the owner must be a member."""
+    if owner_id is None:
+        return Ownership()
+    placement = await placement_of(owner_id)
+    if placement is None:
+        raise ProblemError(422, "validation_error", "Người phụ trách không thuộc công ty.",
+                           "The owner is not a member of this company.",
+                           errors=[("owner_id", "not_found", "Không có thành viên này trong công ty",
+                                    "No such member in this company")])
+    return Ownership(owner_id=owner_id, team_id=placement.team_id, branch_id=placement.branch_id)
+
+
+async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
+    """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
+    ownership = await _ownership(data.owner_id or creator_id)
     customer = Customer(
         tenant_id=current_tenant_id(),
         code=await next_code("customer", CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_DIGITS),
@@ -66,22 +91,30 @@ async def create_customer(data: CustomerCreate) -> CustomerOut:
         email=data.email.lower() if data.email else None,
         phone=normalise_phone(data.phone) if data.phone else None,
         lifecycle_stage=data.lifecycle_stage,
+        owner_id=ownership.owner_id,
+        team_id=ownership.team_id,
+        branch_id=ownership.branch_id,
     )
     await customer.save()
-    return await get_customer(customer.id)
+    return await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
 
 
-async def get_customer(customer_id: uuid.UUID) -> CustomerOut:
+async def _fetch(customer_id: uuid.UUID, *visibility: Any) -> CustomerOut:
     row = await Customer.select(*_OUT_COLUMNS).where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)).first()
+        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id), *visibility).first()
     if row is None:
-        raise NotFoundError("khách hàng", "Customer")
+        raise CUSTOMER_NOT_FOUND
     return _out(row)
 
 
-async def list_customers(limit: int, cursor: str | None, q: str | None,
+async def get_customer(access: Access, customer_id: uuid.UUID) -> CustomerOut:
+    return await _fetch(customer_id, *visible_to(access, Customer))
+
+
+async def list_customers(access: Access, limit: int, cursor: str | None, q: str | None,
                          lifecycle_stage: str | None) -> Page[CustomerOut]:
-    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == current_tenant_id())
+    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == current_tenant_id(),
+                                                 *visible_to(access, Customer))
     if after := decode_cursor(cursor):
         query = query.where(Customer.id > after)
     if q and (folded := fold(q)):
@@ -95,7 +128,7 @@ async def list_customers(limit: int, cursor: str | None, q: str | None,
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
 
 
-async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate) -> CustomerOut:
+async def update_customer(access: Access, customer_id: uuid.UUID, data: CustomerUpdate) -> CustomerOut:
     changes: dict[Any, Any] = {}
     if not isinstance(data.name, msgspec.UnsetType):
         changes[Customer.name] = data.name.strip()
@@ -108,19 +141,27 @@ async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate) -> Custo
         changes[Customer.phone] = normalise_phone(data.phone) if data.phone else None
     if not isinstance(data.lifecycle_stage, msgspec.UnsetType):
         changes[Customer.lifecycle_stage] = data.lifecycle_stage
+    if not isinstance(data.owner_id, msgspec.UnsetType):
+        ownership = await _ownership(data.owner_id)
+        changes |= {Customer.owner_id: ownership.owner_id, Customer.team_id: ownership.team_id,
+                    Customer.branch_id: ownership.branch_id}
+    visible = visible_to(access, Customer)
     where = (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)
     if changes:
-        updated = await Customer.update(changes).where(where).returning(Customer.id)
+        updated = await Customer.update(changes).where(where, *visible).returning(Customer.id)
         if not updated:
-            raise NotFoundError("khách hàng", "Customer")
-    return await get_customer(customer_id)
+            raise CUSTOMER_NOT_FOUND
+        if not isinstance(data.owner_id, msgspec.UnsetType):
+            return await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight
+    return await get_customer(access, customer_id)
 
 
-async def delete_customer(customer_id: uuid.UUID) -> None:
+async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     deleted = await Customer.delete().where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)).returning(Customer.id)
+        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id),
+        *visible_to(access, Customer)).returning(Customer.id)
     if not deleted:
-        raise NotFoundError("khách hàng", "Customer")
+        raise CUSTOMER_NOT_FOUND
 
 
 async def count_customers() -> int:

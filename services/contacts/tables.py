@@ -1,6 +1,6 @@
 """Contacts' tables: customers over their whole life."""
 
-from piccolo.columns import BigInt, Varchar
+from piccolo.columns import UUID, BigInt, Varchar
 
 from tenants.tables import TenantTable
 
@@ -13,6 +13,11 @@ class Customer(TenantTable, tablename="customer"):
     email = Varchar(length=254, null=True, default=None)
     phone = Varchar(length=20, null=True, default=None)
     lifecycle_stage = Varchar(length=16, default="raw", null=False)
+    # Whose customer it is (data visibility, `tenants.access.visible_to`): the salesperson's user id, and
+    # the team and branch they were in when it was assigned. Identity's ids, so no foreign keys.
+    owner_id = UUID(null=True, default=None)
+    team_id = UUID(null=True, default=None)
+    branch_id = UUID(null=True, default=None)
 
 
 class CodeSequence(TenantTable, tablename="code_sequence"):

@@ -138,3 +138,139 @@ class ApiKeyOut(msgspec.Struct, kw_only=True):
 
 class ApiKeyCreated(ApiKeyOut, kw_only=True):
     key: str  # the whole key, `crm_<prefix>_<secret>`: shown in this response only
+
+
+# -- roles and org -----------------------------------------------------------------------------
+
+# -- roles and permissions ---------------------------------------------------------------------------------
+
+RoleName = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9]+([_-][a-z0-9]+)*$")]
+RoleLabel = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+PermissionName = Annotated[str, msgspec.Meta(max_length=32, pattern=r"^[a-z_]+:[a-z_]+$")]
+Permissions = Annotated[list[PermissionName], msgspec.Meta(max_length=64)]
+VisibilityName = Literal["own", "team", "branch", "all"]
+
+
+class RoleCreate(Body):
+    name: RoleName
+    label: RoleLabel
+    permissions: Permissions
+    visibility: VisibilityName = "own"
+
+
+class RoleUpdate(Body):
+    label: RoleLabel | msgspec.UnsetType = msgspec.UNSET
+    permissions: Permissions | msgspec.UnsetType = msgspec.UNSET
+    visibility: VisibilityName | msgspec.UnsetType = msgspec.UNSET
+
+
+class RoleOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID | None  # None for a built-in role
+    name: str
+    label: str
+    permissions: list[str]
+    visibility: str
+    builtin: bool
+
+
+class MemberRoleUpdate(Body):
+    role: RoleName
+
+
+class MemberRoleOut(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    role: str
+
+
+class AccessOut(msgspec.Struct, kw_only=True):
+    role: str
+    permissions: list[str]
+    visibility: str
+    team_ids: list[uuid.UUID]
+    branch_id: uuid.UUID | None
+
+
+# -- org structure: branches, salespeople, sales teams ---------------------------------------------------
+
+BranchCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Address = Annotated[str, msgspec.Meta(max_length=500)]
+EmployeeCode = Annotated[str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_.-]+$")]
+TargetVnd = Annotated[int, msgspec.Meta(ge=0, le=10**15)]  # VND has no minor unit
+TerritoryIds = Annotated[list[uuid.UUID], msgspec.Meta(max_length=100)]
+MemberIds = Annotated[list[uuid.UUID], msgspec.Meta(max_length=500)]
+TeamName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class BranchCreate(Body):
+    code: BranchCode
+    name: OrgName
+    address: Address = ""
+
+
+class BranchUpdate(Body):
+    code: BranchCode | msgspec.UnsetType = msgspec.UNSET
+    name: OrgName | msgspec.UnsetType = msgspec.UNSET
+    address: Address | msgspec.UnsetType = msgspec.UNSET
+
+
+class BranchOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    code: str
+    name: str
+    address: str
+
+
+class SalespersonCreate(Body):
+    user_id: uuid.UUID
+    employee_code: EmployeeCode
+    branch_id: uuid.UUID | None = None
+    manager_id: uuid.UUID | None = None
+    territory_ids: TerritoryIds = []
+    monthly_target_vnd: TargetVnd = 0
+
+
+class SalespersonUpdate(Body):
+    employee_code: EmployeeCode | msgspec.UnsetType = msgspec.UNSET
+    branch_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    manager_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    territory_ids: TerritoryIds | msgspec.UnsetType = msgspec.UNSET
+    monthly_target_vnd: TargetVnd | msgspec.UnsetType = msgspec.UNSET
+
+
+class SalespersonOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    employee_code: str
+    branch_id: uuid.UUID | None
+    manager_id: uuid.UUID | None
+    territory_ids: list[uuid.UUID]
+    monthly_target_vnd: int
+
+
+class SalesTeamCreate(Body):
+    name: TeamName
+    leader_id: uuid.UUID | None = None
+    member_ids: MemberIds = []
+    use_quotations: bool = True
+    use_opportunities: bool = True
+    use_warranty: bool = False
+
+
+class SalesTeamUpdate(Body):
+    name: TeamName | msgspec.UnsetType = msgspec.UNSET
+    leader_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    member_ids: MemberIds | msgspec.UnsetType = msgspec.UNSET
+    use_quotations: bool | msgspec.UnsetType = msgspec.UNSET
+    use_opportunities: bool | msgspec.UnsetType = msgspec.UNSET
+    use_warranty: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class SalesTeamOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    leader_id: uuid.UUID | None
+    member_ids: list[uuid.UUID]
+    use_quotations: bool
+    use_opportunities: bool
+    use_warranty: bool

@@ -7,6 +7,7 @@ from litestar.params import JSONBody
 
 from services.pipeline import service
 from services.pipeline.schemas import StageCreate, StageOut
+from tenants.access import requires
 from tenants.auth import TenantScope
 
 
@@ -14,10 +15,10 @@ class StageController(Controller):
     path = "/stages"
     tags = ["stages"]
 
-    @get(summary="The tenant's stages, in order")
+    @get(guards=[requires("stages:read")], summary="The tenant's stages, in order")
     async def list_stages(self, tenant: TenantScope) -> list[StageOut]:
         return await service.list_stages()
 
-    @post(summary="Add a stage at the end")
+    @post(guards=[requires("stages:write")], summary="Add a stage at the end")
     async def create_stage(self, tenant: TenantScope, data: JSONBody[StageCreate]) -> StageOut:
         return await service.create_stage(data)

@@ -99,7 +99,7 @@ async def test_a_user_of_tenant_a_cannot_switch_to_tenant_b(client, tenant_a, te
 async def test_a_member_of_two_tenants_can_switch(client, mailbox, tenant_a, tenant_b):
     await client.post("/api/contacts/v1/customers", headers=tenant_b.headers, json={"name": "Khách của B"})
     invited = await client.post(f"{API}/invitations", headers=tenant_b.headers,
-                                json={"email": tenant_a.email, "role": "manager"})
+                                json={"email": tenant_a.email, "role": "admin"})
     assert invited.status_code == 201, invited.text
     await deliver_pending_mail(get_settings())
     token = mailbox.token_for(tenant_a.email, "/accept-invitation")
@@ -112,7 +112,7 @@ async def test_a_member_of_two_tenants_can_switch(client, mailbox, tenant_a, ten
     tokens = switched.json()
     SEEN_SECRETS.extend([tokens["access_token"], tokens["refresh_token"]])
     me = (await client.get(f"{API}/me", headers=bearer(tokens["access_token"]))).json()
-    assert me["tenant"] == {**me["tenant"], "id": str(tenant_b.tenant_id), "role": "manager"}
+    assert me["tenant"] == {**me["tenant"], "id": str(tenant_b.tenant_id), "role": "admin"}
     customers = await client.get("/api/contacts/v1/customers", headers=bearer(tokens["access_token"]))
     assert [c["name"] for c in customers.json()["items"]] == ["Khách của B"]
     # switching replaced the session it came from

@@ -9,8 +9,11 @@ import pytest
 from services.contacts import service
 from services.contacts.schemas import CustomerCreate
 from services.contacts.tables import Customer
+from tenants.access import PERMISSIONS, Access
 from tenants.context import NoTenantError, current_tenant_id, tenant_transaction
 from tenants.ids import new_id
+
+EVERYTHING = Access(user_id=None, role="owner", permissions=frozenset(PERMISSIONS), visibility="all")
 
 
 async def test_service_functions_need_a_tenant(stack):
@@ -25,7 +28,7 @@ async def test_an_error_rolls_the_whole_transaction_back(stack):
 
     async def create_then_fail() -> None:
         async with tenant_transaction(tenant_id):
-            await service.create_customer(CustomerCreate(name="Sẽ biến mất"))
+            await service.create_customer(CustomerCreate(name="Sẽ biến mất"), creator_id=None)
             assert await service.count_customers() == 1
             raise RuntimeError("boom")
 
@@ -38,12 +41,12 @@ async def test_an_error_rolls_the_whole_transaction_back(stack):
 async def test_rows_written_in_one_tenant_are_invisible_in_another(stack):
     first, second = new_id(), new_id()
     async with tenant_transaction(first):
-        created = await service.create_customer(CustomerCreate(name="Nguyễn Văn A"))
+        created = await service.create_customer(CustomerCreate(name="Nguyễn Văn A"), creator_id=None)
     async with tenant_transaction(second):
         assert await Customer.count() == 0  # even without the app's tenant filter
         assert await Customer.exists().where(Customer.id == created.id) is False
     async with tenant_transaction(first):
-        assert (await service.get_customer(created.id)).name == "Nguyễn Văn A"
+        assert (await service.get_customer(EVERYTHING, created.id)).name == "Nguyễn Văn A"
 
 
 def test_ids_are_uuid_v7_and_time_ordered():

@@ -4,6 +4,10 @@ from services.identity.controllers.api_keys import ApiKeyController
 from services.identity.controllers.auth import AuthController
 from services.identity.controllers.invitations import InvitationController
 from services.identity.controllers.members import MemberController
+from services.identity.controllers.org import BranchController, SalespersonController, SalesTeamController
+from services.identity.controllers.roles import MemberRoleController, MyAccessController, RoleController
 from services.identity.controllers.sessions import SessionController
 
-ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController]
+ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController,
+                  RoleController, MemberRoleController, MyAccessController, BranchController,
+                  SalespersonController, SalesTeamController]
