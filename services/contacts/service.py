@@ -16,6 +16,7 @@ from infra.problems import NotFoundError, ProblemError
 from infra.text import fold
 from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from services.contacts.tables import CodeSequence, Customer
+from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 
@@ -68,7 +69,9 @@ async def create_customer(data: CustomerCreate) -> CustomerOut:
         lifecycle_stage=data.lifecycle_stage,
     )
     await customer.save()
-    return await get_customer(customer.id)
+    created = await get_customer(customer.id)
+    await audit.record("customer.create", "customer", created.id, after=created)
+    return created
 
 
 async def get_customer(customer_id: uuid.UUID) -> CustomerOut:
@@ -108,19 +111,19 @@ async def update_customer(customer_id: uuid.UUID, data: CustomerUpdate) -> Custo
         changes[Customer.phone] = normalise_phone(data.phone) if data.phone else None
     if not isinstance(data.lifecycle_stage, msgspec.UnsetType):
         changes[Customer.lifecycle_stage] = data.lifecycle_stage
-    where = (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)
-    if changes:
-        updated = await Customer.update(changes).where(where).returning(Customer.id)
-        if not updated:
-            raise NotFoundError("khách hàng", "Customer")
-    return await get_customer(customer_id)
+    before = await get_customer(customer_id)
+    if not changes:
+        return before
+    await Customer.update(changes).where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    after = await get_customer(customer_id)
+    await audit.record("customer.update", "customer", customer_id, before=before, after=after)
+    return after
 
 
 async def delete_customer(customer_id: uuid.UUID) -> None:
-    deleted = await Customer.delete().where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)).returning(Customer.id)
-    if not deleted:
-        raise NotFoundError("khách hàng", "Customer")
+    before = await get_customer(customer_id)
+    await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    await audit.record("customer.delete", "customer", customer_id, before=before)
 
 
 async def count_customers() -> int:

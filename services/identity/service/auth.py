@@ -18,6 +18,7 @@ from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, T
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
 from tenants.context import engine
+from tenants.lifecycle import TENANT_SUSPENDED
 
 JWT_ALGORITHM = "HS256"
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -31,12 +32,13 @@ SLUG_TAKEN = ProblemError(409, "conflict", "Mã công ty (slug) đã tồn tại
 BAD_LOGIN = ProblemError(401, "unauthorized", "Email hoặc mật khẩu không đúng.", "Wrong email or password.")
 
 
-def issue_access_token(settings: Settings, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str) -> str:
+def issue_access_token(settings: Settings, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str,
+                       ttl_seconds: int | None = None, extra_claims: dict[str, Any] | None = None) -> str:
     now = datetime.datetime.now(tz=datetime.UTC)
     claims = {
         "sub": str(user_id), "tid": str(tenant_id), "role": role, "typ": "access",
-        "iat": now, "exp": now + datetime.timedelta(seconds=settings.access_token_ttl_seconds),
-        "jti": uuid.uuid4().hex,
+        "iat": now, "exp": now + datetime.timedelta(seconds=ttl_seconds or settings.access_token_ttl_seconds),
+        "jti": uuid.uuid4().hex, **(extra_claims or {}),
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm=JWT_ALGORITHM)
 
@@ -55,8 +57,11 @@ class IdentityTokenResolver:
             )
             if claims["typ"] != "access":
                 return None
+            support_staff = claims.get("sup")  # an impersonation token (service/support.py)
             return Principal(tenant_id=uuid.UUID(claims["tid"]), subject_id=uuid.UUID(claims["sub"]),
-                             kind="user", role=str(claims.get("role", "viewer")))
+                             kind="user", role=str(claims.get("role", "viewer")),
+                             support_staff_id=uuid.UUID(support_staff) if support_staff else None,
+                             support_reason=str(claims.get("rsn", "")), read_only=bool(claims.get("ro", False)))
         except (jwt.PyJWTError, ValueError, KeyError):
             return None
 
@@ -107,8 +112,10 @@ async def login(settings: Settings, request: LoginRequest) -> TokenResponse:
     if membership is None:
         raise BAD_LOGIN
     tenant = await Tenant.objects().where(Tenant.id == membership["tenant_id"]).first()
-    if tenant is None or tenant.status == "suspended":
+    if tenant is None:
         raise BAD_LOGIN
+    if tenant.status in ("suspended", "deleting"):
+        raise TENANT_SUSPENDED
     await User.update({User.last_login_at: datetime.datetime.now(tz=datetime.UTC)}).where(User.id == user.id)
     token = issue_access_token(settings, user.id, tenant.id, membership["role"])
     return TokenResponse(access_token=token, expires_in=settings.access_token_ttl_seconds,
