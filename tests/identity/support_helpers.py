@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import ROOT, TestStack
 
-SUPPORT_PASSWORD = "mat-khau-ho-tro-2026"  # noqa: S105 - a test account
+SUPPORT_PASSWORD = "mat-khau-ho-tro-2026"
 
 
 def create_support_user(stack: TestStack) -> str:
