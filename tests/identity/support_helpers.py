@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from typing import Any
 
 import httpx
 
@@ -38,8 +39,8 @@ async def impersonate(client: httpx.AsyncClient, support: dict[str, str], tenant
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def audit_log(client: httpx.AsyncClient, headers: dict[str, str], **filters: str) -> list[dict[str, object]]:
+async def audit_log(client: httpx.AsyncClient, headers: dict[str, str], **filters: str) -> list[dict[str, Any]]:
     response = await client.get("/api/identity/v1/audit-log", headers=headers, params={"limit": 200, **filters})
     assert response.status_code == 200, response.text
-    items: list[dict[str, object]] = response.json()["items"]
+    items: list[dict[str, Any]] = response.json()["items"]
     return items

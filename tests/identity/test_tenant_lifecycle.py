@@ -149,7 +149,8 @@ async def test_deleting_a_tenant_exports_then_removes_every_row_and_object(clien
     again = enqueue_for_tenant(tenant_a.tenant_id, delete_tenant, connection=redis.Redis.from_url(stack.redis_url))
     run_worker(stack)  # idempotent: a second run finds nothing to do and keeps the export
     again.refresh()
-    assert again.get_status() == "finished" and again.return_value().deleted is False
+    report = again.return_value()
+    assert again.get_status() == "finished" and report is not None and report.deleted is False
     assert storage.client.get_object(Bucket=storage.bucket, Key=export_key(tenant_a.tenant_id))["Body"].read() == export
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from infra.runtime import Runtime
@@ -18,7 +19,7 @@ class TenantLifecycleController(Controller):
 
     @post("/deletion", status_code=202,
           summary="Delete this company and all its data (owner only; type the company name to confirm)")
-    async def request_deletion(self, tenant: TenantScope, runtime: Runtime,
+    async def request_deletion(self, tenant: TenantScope, runtime: NamedDependency[Runtime],
                                data: JSONBody[TenantDeletionByOwner]) -> TenantDeletionAccepted:
         accepted = await service.request_deletion_by_owner(tenant, data.company_name)
         await lifecycle.forget_status(runtime.redis, tenant.tenant_id)
