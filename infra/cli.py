@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -40,6 +41,29 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
     login = asyncio.run(seed_demo(get_settings()))
     print(f"demo tenant ready; log in as {login.email} / {login.password}")
+    return 0
+
+
+def cmd_support_create_user(args: argparse.Namespace) -> int:
+    from infra.problems import ProblemError
+    from services.identity.service.support import create_support_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("crm: the passwords differ", file=sys.stderr)
+            return 1
+    if len(password) < 12:
+        print("crm: a support password needs at least 12 characters", file=sys.stderr)
+        return 1
+    try:
+        staff_id = asyncio.run(create_support_user(args.email, password, args.full_name))
+    except ProblemError as exc:
+        print(f"crm: {exc.detail_en}", file=sys.stderr)
+        return 1
+    print(f"support user {args.email} created: {staff_id}")
     return 0
 
 
@@ -82,6 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed-demo", help="create (or refresh) the demo tenant with a little data")
     seed.set_defaults(func=cmd_seed_demo)
+
+    support = commands.add_parser("support", help="platform support accounts")
+    support_commands = support.add_subparsers(dest="support_command", required=True)
+    create_user = support_commands.add_parser("create-user", help="create a support account (prompts for a password)")
+    create_user.add_argument("email")
+    create_user.add_argument("--full-name", default="")
+    create_user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    create_user.set_defaults(func=cmd_support_create_user)
 
     serve = commands.add_parser("serve", help="serve one service, or all of them and the admin UI on one port")
     serve.add_argument("service", choices=["all", *SERVICES])

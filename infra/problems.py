@@ -35,6 +35,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "rate_limited": ("Quá nhiều yêu cầu", "Too many requests"),
     "service_unavailable": ("Dịch vụ chưa sẵn sàng", "Service unavailable"),
     "internal_error": ("Lỗi hệ thống", "Internal error"),
+    "tenant_read_only": ("Công ty đang ở chế độ chỉ đọc", "Company is read-only"),
+    "tenant_suspended": ("Công ty đã bị tạm ngưng", "Company is suspended"),
 }
 
 STATUS_CODES: dict[int, str] = {

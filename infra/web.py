@@ -18,6 +18,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ControllerRouterHandler
 
 from infra.problems import EXCEPTION_HANDLERS
+from infra.request_id import RequestIdMiddleware, echo_request_id
 from infra.runtime import Runtime
 from infra.settings import Settings, get_settings
 from tenants.access import ACCESS_DEPENDENCIES, AccessResolver
@@ -96,6 +97,8 @@ def create_service_app(
                       "runtime": Provide(_provide_runtime, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[runtime_lifespan],
+        middleware=[RequestIdMiddleware()],
+        before_send=[echo_request_id],
         request_max_body_size=settings.max_body_bytes,
         cors_config=CORSConfig(allow_origins=[]),
         openapi_config=OpenAPIConfig(

@@ -8,6 +8,10 @@
 3. it holds the response back until the transaction ends: a 2xx/3xx commits, anything else rolls back (no
    partial writes), and only then does the client get a byte. A failed commit becomes a problem response.
 
+Before the transaction it enforces the tenant's lifecycle status and a read-only support session
+(`tenants.lifecycle`), and it makes the caller the author of audit entries (`tenants.audit`); every request
+of a support session is itself audited in the tenant's log, refused ones included.
+
 `Idempotency-Key` on POST is handled here too (see `tenants.idempotency`).
 """
 
@@ -25,7 +29,7 @@ from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope,
 from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope
 
 from infra.problems import ProblemError
-from tenants import idempotency, rate_limit, scopes
+from tenants import audit, idempotency, lifecycle, rate_limit, scopes
 from tenants.context import current_tenant_id, tenant_transaction
 
 
@@ -39,6 +43,10 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     scopes: tuple[str, ...] = ()
     session_id: uuid.UUID | None = None  # a user's login session (refresh-token family); logout ends it
     requests_per_minute: int | None = None  # the caller's rate limit; None: not limited
+    # Set when platform support staff act as this user: who, why, and whether they may write.
+    support_staff_id: uuid.UUID | None = None
+    support_reason: str = ""
+    read_only: bool = False
 
 
 class TokenResolver(Protocol):
@@ -86,6 +94,26 @@ class TenantScopeMiddleware(ASGIMiddleware):
         if principal.kind == "api_key":
             scopes.require(principal.scopes, method, scope["path"])
         await rate_limit.take(scope["litestar_app"].state.runtime.redis, principal)
+        actor = audit.bind_actor(audit.actor_of(principal))
+        status = 500
+        try:
+            redis = scope["litestar_app"].state.runtime.redis
+            lifecycle.check_access(await lifecycle.tenant_status(redis, principal.tenant_id), method,
+                                   principal.read_only)
+            held = await self._in_tenant_transaction(scope, receive, next_app, principal, method)
+            status = _status(held)
+        except ProblemError as exc:
+            status = exc.status
+            raise
+        finally:
+            if principal.support_staff_id is not None:  # every request of a support session, even refused
+                await _record_support_request(principal, method, scope["path"], status)
+            audit.unbind_actor(actor)
+        for message in held:
+            await send(message)
+
+    async def _in_tenant_transaction(self, scope: Scope, receive: Receive, next_app: ASGIApp,
+                                     principal: Principal, method: str) -> list[Message]:
         # A response that shows a secret once (a new API key) is never stored for replay.
         replayable_route = not scope["route_handler"].opt.get("shows_secret_once", False)
         idempotency_key = _header(scope, b"idempotency-key") if method == "POST" and replayable_route else None
@@ -120,8 +148,13 @@ class TenantScopeMiddleware(ASGIMiddleware):
             if held and _status(held) < 400:
                 raise COMMIT_FAILED from exc
             raise
-        for message in held:
-            await send(message)
+        return held
+
+
+async def _record_support_request(principal: Principal, method: str, path: str, status: int) -> None:
+    """In its own transaction: the request's own one rolls back when it fails, and this entry must stay."""
+    async with tenant_transaction(principal.tenant_id):
+        await audit.record("support.request", "request", after={"method": method, "path": path, "status": status})
 
 
 class _ReplayableReceive:

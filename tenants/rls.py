@@ -39,7 +39,10 @@ async def apply_tenancy(owner: asyncpg.Connection) -> list[str]:
                 f'CREATE INDEX IF NOT EXISTS "{name}_tenant_id_id" ON "{name}" (tenant_id, id);'
             )
         for table in tenant_tables() + platform_tables():
-            await owner.execute(
-                f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{table._meta.tablename}" TO {APP_ROLE}'
-            )
+            name = table._meta.tablename
+            if getattr(table, "append_only", False):  # e.g. the audit log: the app may add, never change
+                await owner.execute(f'GRANT SELECT, INSERT ON "{name}" TO {APP_ROLE}; '
+                                    f'REVOKE UPDATE, DELETE, TRUNCATE ON "{name}" FROM {APP_ROLE}')
+            else:
+                await owner.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON "{name}" TO {APP_ROLE}')
     return names

@@ -18,6 +18,7 @@ from infra.text import fold
 from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from services.contacts.tables import CodeSequence, Customer
 from services.identity.service.org import placement_of
+from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
@@ -96,7 +97,9 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
         branch_id=ownership.branch_id,
     )
     await customer.save()
-    return await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
+    created = await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
+    await audit.record("customer.create", "customer", created.id, after=created)
+    return created
 
 
 async def _fetch(customer_id: uuid.UUID, *visibility: Any) -> CustomerOut:
@@ -145,23 +148,20 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         ownership = await _ownership(data.owner_id)
         changes |= {Customer.owner_id: ownership.owner_id, Customer.team_id: ownership.team_id,
                     Customer.branch_id: ownership.branch_id}
-    visible = visible_to(access, Customer)
-    where = (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id)
-    if changes:
-        updated = await Customer.update(changes).where(where, *visible).returning(Customer.id)
-        if not updated:
-            raise CUSTOMER_NOT_FOUND
-        if not isinstance(data.owner_id, msgspec.UnsetType):
-            return await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight
-    return await get_customer(access, customer_id)
+    before = await get_customer(access, customer_id)  # 404 unless the caller sees it
+    if not changes:
+        return before
+    await Customer.update(changes).where(
+        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    after = await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight afterwards
+    await audit.record("customer.update", "customer", customer_id, before=before, after=after)
+    return after
 
 
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
-    deleted = await Customer.delete().where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id),
-        *visible_to(access, Customer)).returning(Customer.id)
-    if not deleted:
-        raise CUSTOMER_NOT_FOUND
+    before = await get_customer(access, customer_id)
+    await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    await audit.record("customer.delete", "customer", customer_id, before=before)
 
 
 async def count_customers() -> int:

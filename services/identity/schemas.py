@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -274,3 +274,93 @@ class SalesTeamOut(msgspec.Struct, kw_only=True):
     use_quotations: bool
     use_opportunities: bool
     use_warranty: bool
+
+
+# -- audit, support, lifecycle -------------------------------------------------------------------
+
+# -- audit log, support staff, tenant lifecycle ----------------------------------------------------------
+
+Reason = Annotated[str, msgspec.Meta(min_length=5, max_length=500)]
+
+
+class AuditEntryOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    at: datetime.datetime
+    actor_kind: str
+    actor_id: uuid.UUID | None
+    support_staff_id: uuid.UUID | None
+    support_reason: str | None
+    action: str
+    object_type: str
+    object_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None
+    ip: str | None
+
+
+class SupportLoginRequest(Body):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class SupportTokenResponse(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int
+    support_staff_id: uuid.UUID
+
+
+class SupportTenantOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    slug: str
+    status: str
+    owner_email: str | None
+    created_at: datetime.datetime
+
+
+class TenantUsage(msgspec.Struct, kw_only=True):
+    members: int
+    customers: int
+
+
+class SupportTenantDetail(SupportTenantOut, kw_only=True):
+    plan: str
+    usage: TenantUsage
+
+
+class TenantStatusChange(Body):
+    status: Literal["active", "read_only", "suspended"]
+    reason: Reason
+
+
+class TenantDeletionBySupport(Body):
+    reason: Reason
+
+
+class TenantDeletionByOwner(Body):
+    company_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class TenantDeletionAccepted(msgspec.Struct, kw_only=True):
+    tenant_id: uuid.UUID
+    status: str
+    job_id: str
+
+
+class ImpersonationRequest(Body):
+    tenant_id: uuid.UUID
+    reason: Reason
+    write: bool = False
+    user_id: uuid.UUID | None = None  # the member to act as; the tenant's first owner when not given
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=60)] = 60
+
+
+class ImpersonationResponse(msgspec.Struct, kw_only=True):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
+    expires_in: int
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    write: bool

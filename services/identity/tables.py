@@ -9,7 +9,7 @@ from tenants.tables import PlatformTable, TenantTable
 class Tenant(PlatformTable, tablename="tenant"):
     name = Varchar(length=200, null=False)
     slug = Varchar(length=64, unique=True, null=False)
-    status = Varchar(length=16, default="active", null=False)  # active | read_only | suspended
+    status = Varchar(length=16, default="active", null=False)  # active | read_only | suspended | deleting
     language = Varchar(length=2, default="vi", null=False)
     # Rate limit override until plans land (Billing issue); NULL means the default plan's limit.
     requests_per_minute = Integer(null=True, default=None)
@@ -131,3 +131,13 @@ class SalesTeamMember(TenantTable, tablename="sales_team_member"):
 
     team_id = ForeignKey(references=SalesTeam, null=False, on_delete=OnDelete.cascade)
     user_id = UUID(null=False)
+
+
+class SupportStaff(PlatformTable, tablename="support_staff"):
+    """Platform support accounts: not tenant users, and their tokens are not valid on tenant APIs."""
+
+    email = Varchar(length=254, unique=True, null=False)
+    full_name = Varchar(length=200, default="", null=False)
+    password_hash = Varchar(length=255, null=False, secret=True)
+    is_active = Boolean(default=True, null=False)
+    last_login_at = Timestamptz(null=True, default=None)

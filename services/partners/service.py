@@ -6,6 +6,7 @@ import msgspec
 
 from services.partners.schemas import TerritoryCreate, TerritoryOut
 from services.partners.tables import Territory
+from tenants import audit
 from tenants.context import current_tenant_id
 
 _OUT_COLUMNS = [getattr(Territory, name) for name in TerritoryOut.__struct_fields__]
@@ -21,4 +22,6 @@ async def create_territory(data: TerritoryCreate) -> TerritoryOut:
     territory = Territory(tenant_id=current_tenant_id(), name=data.name.strip(),
                           province_codes=sorted(set(data.province_codes)))
     await territory.save()
-    return TerritoryOut(id=territory.id, name=territory.name, province_codes=territory.province_codes)
+    created = TerritoryOut(id=territory.id, name=territory.name, province_codes=territory.province_codes)
+    await audit.record("territory.create", "territory", territory.id, after=created)
+    return created

@@ -6,6 +6,7 @@ import msgspec
 
 from services.pipeline.schemas import StageCreate, StageOut
 from services.pipeline.tables import Stage
+from tenants import audit
 from tenants.context import current_tenant_id
 
 DEFAULT_STAGES = [
@@ -33,5 +34,7 @@ async def create_stage(data: StageCreate) -> StageOut:
                   sequence=(last["sequence"] + 1) if last else 0,
                   probability=100 if data.is_won else data.probability, is_won=data.is_won)
     await stage.save()
-    return StageOut(id=stage.id, name_vi=stage.name_vi, name_en=stage.name_en, sequence=stage.sequence,
-                    probability=stage.probability, is_won=stage.is_won)
+    created = StageOut(id=stage.id, name_vi=stage.name_vi, name_en=stage.name_en, sequence=stage.sequence,
+                       probability=stage.probability, is_won=stage.is_won)
+    await audit.record("stage.create", "stage", stage.id, after=created)
+    return created

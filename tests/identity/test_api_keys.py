@@ -11,9 +11,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from infra.settings import get_settings
-from services.identity.service.sessions import issue_access_token
 from tests.conftest import DATA_DIR, TenantUser, sign_up
+from tests.identity.members import add_member
 
 KEYS = "/api/identity/v1/api-keys"
 CUSTOMERS = "/api/contacts/v1/customers"
@@ -142,13 +141,12 @@ async def test_a_key_of_tenant_a_sees_and_manages_only_tenant_a(client, tenant_a
 
 
 async def test_only_owners_and_admins_manage_keys(client, tenant_a):
-    me = (await client.get("/api/identity/v1/me", headers=tenant_a.headers)).json()
-    settings = get_settings()
     key = await create_key(client, tenant_a, ["*:write"])
-    admin = issue_access_token(settings, uuid.UUID(me["user_id"]), tenant_a.tenant_id, "admin", uuid.uuid4())
-    assert (await client.get(KEYS, headers=bearer(admin))).status_code == 200
-    viewer = issue_access_token(settings, uuid.UUID(me["user_id"]), tenant_a.tenant_id, "viewer", uuid.uuid4())
-    for caller in (viewer, key["key"]):  # a key cannot mint keys, even with every scope
+    admin = await add_member(tenant_a, "admin")
+    assert (await client.get(KEYS, headers=admin.headers)).status_code == 200
+    viewer = await add_member(tenant_a, "viewer")
+    manager = await add_member(tenant_a, "manager")
+    for caller in (viewer.token, manager.token, key["key"]):  # a key cannot mint keys, even with every scope
         assert (await client.get(KEYS, headers=bearer(caller))).status_code == 403
         created = await client.post(KEYS, headers=bearer(caller), json={"name": "x", "scopes": ["*:read"]})
         assert created.status_code == 403

@@ -1,13 +1,17 @@
 """Identity's HTTP handlers, one module per area."""
 
 from services.identity.controllers.api_keys import ApiKeyController
+from services.identity.controllers.audit import AuditLogController
 from services.identity.controllers.auth import AuthController
 from services.identity.controllers.invitations import InvitationController
 from services.identity.controllers.members import MemberController
 from services.identity.controllers.org import BranchController, SalespersonController, SalesTeamController
 from services.identity.controllers.roles import MemberRoleController, MyAccessController, RoleController
 from services.identity.controllers.sessions import SessionController
+from services.identity.controllers.support import SupportController
+from services.identity.controllers.tenant_lifecycle import TenantLifecycleController
 
 ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController,
                   RoleController, MemberRoleController, MyAccessController, BranchController,
-                  SalespersonController, SalesTeamController]
+                  SalespersonController, SalesTeamController, AuditLogController, SupportController,
+                  TenantLifecycleController]

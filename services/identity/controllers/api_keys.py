@@ -9,11 +9,13 @@ from litestar.params import FromPath, JSONBody
 
 from services.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.identity.service import api_keys as service
+from tenants.access import requires
 from tenants.auth import TenantScope
 from tenants.pagination import Cursor, Limit, Page
 
 
 class ApiKeyController(Controller):
+    guards = [requires("api_keys:manage")]
     path = "/api-keys"
     tags = ["api keys"]
 

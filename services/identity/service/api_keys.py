@@ -30,12 +30,9 @@ KEY_SCHEME = "crm"
 PREFIX_BYTES = 8  # 16 hex characters
 SECRET_BYTES = 32
 MAX_KEY_LENGTH = 128
-MANAGER_ROLES = frozenset({"owner", "admin"})
 # `last_used_at` is written at most this often per key, so busy keys do not write on every request.
 TOUCH_INTERVAL = datetime.timedelta(minutes=1)
 
-NOT_A_MANAGER = ProblemError(403, "forbidden", "Chỉ chủ sở hữu hoặc quản trị viên được quản lý khóa API.",
-                             "Only an owner or an admin may manage API keys.")
 
 
 def _now() -> datetime.datetime:
@@ -93,10 +90,6 @@ async def _touch(tenant_id: uuid.UUID, key_id: uuid.UUID) -> None:
             "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')", tenant_id, key_id)
 
 
-def _require_manager(principal: Principal) -> None:
-    if principal.kind != "user" or principal.role not in MANAGER_ROLES:
-        raise NOT_A_MANAGER
-
 
 _OUT_COLUMNS = [getattr(ApiKey, name) for name in ApiKeyOut.__struct_fields__]
 
@@ -106,7 +99,6 @@ def _out(row: dict[str, Any]) -> ApiKeyOut:
 
 
 async def create_api_key(principal: Principal, data: ApiKeyCreate) -> ApiKeyCreated:
-    _require_manager(principal)
     name = data.name.strip()
     if not name:
         raise ProblemError(422, "validation_error", "Tên khóa không được để trống.", "The key needs a name.",
@@ -132,7 +124,6 @@ async def _get(key_id: uuid.UUID) -> ApiKeyOut:
 
 
 async def list_api_keys(principal: Principal, limit: int, cursor: str | None) -> Page[ApiKeyOut]:
-    _require_manager(principal)
     query = ApiKey.select(*_OUT_COLUMNS).where(ApiKey.tenant_id == current_tenant_id())
     if after := decode_cursor(cursor):
         query = query.where(ApiKey.id > after)
@@ -143,7 +134,6 @@ async def list_api_keys(principal: Principal, limit: int, cursor: str | None) ->
 async def revoke_api_key(principal: Principal, key_id: uuid.UUID) -> None:
     """Takes effect on the key's next request (keys are looked up on every request, never cached).
     Revoking a revoked key again keeps its first revocation time."""
-    _require_manager(principal)
     revoked = await ApiKey.raw(
         "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()), updated_at = now() "
         "WHERE tenant_id = {} AND id = {} RETURNING id", current_tenant_id(), key_id)

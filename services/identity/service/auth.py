@@ -21,6 +21,7 @@ from services.identity.service.sessions import JWT_ALGORITHM
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
 from tenants.context import engine
+from tenants.lifecycle import TENANT_SUSPENDED
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps login time the same whether or not the email exists.
@@ -56,13 +57,17 @@ class IdentityTokenResolver:
                 return None
             tenant_id, user_id = uuid.UUID(claims["tid"]), uuid.UUID(claims["sub"])
             session_id = uuid.UUID(claims["sid"])
+            support_staff = claims.get("sup")  # an impersonation token (service/support.py)
+            support_staff_id = uuid.UUID(support_staff) if support_staff else None
         except (jwt.PyJWTError, ValueError, KeyError):
             return None
         if await sessions.is_revoked(self.redis, session_id):
             return None
         return Principal(tenant_id=tenant_id, subject_id=user_id, kind="user",
                          role=str(claims.get("role", "viewer")), session_id=session_id,
-                         requests_per_minute=await rate_limits.tenant_requests_per_minute(tenant_id))
+                         requests_per_minute=await rate_limits.tenant_requests_per_minute(tenant_id),
+                         support_staff_id=support_staff_id, support_reason=str(claims.get("rsn", "")),
+                         read_only=bool(claims.get("ro", False)))
 
 
 async def _unique_slug(base: str) -> str:
@@ -114,8 +119,10 @@ async def login(settings: Settings, redis: aioredis.Redis, request: LoginRequest
     if membership is None:
         raise BAD_LOGIN
     tenant = await Tenant.objects().where(Tenant.id == membership["tenant_id"]).first()
-    if tenant is None or tenant.status == "suspended":
+    if tenant is None:
         raise BAD_LOGIN
+    if tenant.status in ("suspended", "deleting"):
+        raise TENANT_SUSPENDED
     await User.update({User.last_login_at: datetime.datetime.now(tz=datetime.UTC)}).where(User.id == user.id)
     return await sessions.start_session(settings, user.id, tenant, membership["role"])
 

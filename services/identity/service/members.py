@@ -11,7 +11,6 @@ from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import MemberOut
 from services.identity.service import sessions
-from services.identity.service.invitations import require_admin
 from services.identity.tables import Membership
 from tenants.auth import Principal
 from tenants.pagination import Page, decode_cursor, page_of
@@ -32,7 +31,6 @@ async def list_members(principal: Principal, limit: int, cursor: str | None) -> 
 
 async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal: Principal,
                             user_id: uuid.UUID) -> None:
-    require_admin(principal)
     if user_id == principal.subject_id:
         raise ProblemError(409, "conflict", "Bạn không thể tự vô hiệu hoá chính mình.",
                            "You cannot deactivate yourself.")

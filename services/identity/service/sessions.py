@@ -35,12 +35,13 @@ INVALID_REFRESH = ProblemError(401, "unauthorized", "Mã làm mới (refresh tok
 
 
 def issue_access_token(settings: Settings, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str,
-                       session_id: uuid.UUID) -> str:
+                       session_id: uuid.UUID, ttl_seconds: int | None = None,
+                       extra_claims: dict[str, Any] | None = None) -> str:
     now = _now()
     claims = {
         "sub": str(user_id), "tid": str(tenant_id), "role": role, "typ": "access", "sid": str(session_id),
-        "iat": now, "exp": now + datetime.timedelta(seconds=settings.access_token_ttl_seconds),
-        "jti": uuid.uuid4().hex,
+        "iat": now, "exp": now + datetime.timedelta(seconds=ttl_seconds or settings.access_token_ttl_seconds),
+        "jti": uuid.uuid4().hex, **(extra_claims or {}),
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm=JWT_ALGORITHM)
 
