@@ -34,7 +34,9 @@ def app_database_url(settings: Settings) -> str:
 
 def create_engine(settings: Settings | None = None) -> PostgresEngine:
     settings = settings or get_settings()
-    return PostgresEngine(config={"dsn": app_database_url(settings)}, extensions=())
+    from tenants.context import TenantEngine
+
+    return TenantEngine(config={"dsn": app_database_url(settings)}, extensions=())
 
 
 async def start_pool(engine: PostgresEngine, settings: Settings) -> None:

@@ -43,6 +43,8 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     scopes: tuple[str, ...] = ()
     session_id: uuid.UUID | None = None  # a user's login session (refresh-token family); logout ends it
     requests_per_minute: int | None = None  # the caller's rate limit; None: not limited
+    # A Redis key whose existence means this session or key was revoked (checked on every request).
+    revocation_key: str | None = None
     # Set when platform support staff act as this user: who, why, and whether they may write.
     support_staff_id: uuid.UUID | None = None
     support_reason: str = ""
@@ -93,13 +95,16 @@ class TenantScopeMiddleware(ASGIMiddleware):
         method = cast("HTTPScope", scope)["method"]
         if principal.kind == "api_key":
             scopes.require(principal.scopes, method, scope["path"])
-        await rate_limit.take(scope["litestar_app"].state.runtime.redis, principal)
+        redis = scope["litestar_app"].state.runtime.redis
+        answer = await rate_limit.ask(redis, principal, lifecycle.cache_key(principal.tenant_id))
+        if answer.revoked:
+            raise UNAUTHORIZED
+        rate_limit.enforce_bucket(principal, answer)
         actor = audit.bind_actor(audit.actor_of(principal))
         status = 500
         try:
-            redis = scope["litestar_app"].state.runtime.redis
-            lifecycle.check_access(await lifecycle.tenant_status(redis, principal.tenant_id), method,
-                                   principal.read_only)
+            status_now = await lifecycle.tenant_status(redis, principal.tenant_id, answer.cached_status)
+            lifecycle.check_access(status_now, method, principal.read_only)
             held = await self._in_tenant_transaction(scope, receive, next_app, principal, method)
             status = _status(held)
         except ProblemError as exc:

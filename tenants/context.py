@@ -10,6 +10,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
+from typing import Any
 
 from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
@@ -45,22 +46,75 @@ def begin_sql(tenant_id: uuid.UUID) -> str:
 
 
 class TenantTransaction(PostgresTransaction):
-    """A Piccolo transaction that sets the tenant in the same round trip as BEGIN."""
+    """A Piccolo transaction that sets the tenant in the same round trip as BEGIN, and only when the work
+    first touches the database: a request that never queries (a cached answer, a 401, a 429) costs no
+    connection and no round trip. `TenantEngine` begins it before the first query."""
 
     def __init__(self, engine: PostgresEngine, tenant_id: uuid.UUID) -> None:
         super().__init__(engine, allow_nested=False)
         self._begin_sql = begin_sql(tenant_id)
+        self._begun = False
+
+    async def __aenter__(self) -> TenantTransaction:
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def ensure_begun(self) -> None:
+        if not self._begun:
+            self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+            self._begun = True  # from here on the connection is ours to release
+            await self.connection.execute(self._begin_sql)
 
     async def begin(self) -> None:
-        await self.connection.execute(self._begin_sql)
+        await self.ensure_begun()
 
     async def commit(self) -> None:
-        await self.connection.execute("COMMIT")
+        if self._begun:
+            await self.connection.execute("COMMIT")
         self._committed = True
 
     async def rollback(self) -> None:
-        await self.connection.execute("ROLLBACK")
+        if self._begun:
+            await self.connection.execute("ROLLBACK")
         self._rolled_back = True
+
+    async def savepoint(self, name: str | None = None) -> Any:
+        await self.ensure_begun()
+        return await super().savepoint(name)
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        try:
+            if exception and not self._rolled_back:
+                await self.rollback()
+            elif not exception and not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            if self._begun:
+                await self._release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _release(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
+
+
+class TenantEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, beginning a lazy tenant transaction before its first query."""
+
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        current = self.current_transaction.get()
+        if isinstance(current, TenantTransaction):
+            await current.ensure_begun()
+        return await super().run_querystring(querystring, in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        current = self.current_transaction.get()
+        if isinstance(current, TenantTransaction):
+            await current.ensure_begun()
+        return await super().run_ddl(ddl, in_pool)
 
 
 def engine() -> PostgresEngine:

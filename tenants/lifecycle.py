@@ -34,30 +34,27 @@ IMPERSONATION_READ_ONLY = ProblemError(
     "This support session is read-only: it may not change data.")
 
 
-def _cache_key(tenant_id: uuid.UUID) -> str:
+def cache_key(tenant_id: uuid.UUID) -> str:
     return f"crm:tenant-status:{tenant_id}"
 
 
-async def tenant_status(redis: aioredis.Redis, tenant_id: uuid.UUID) -> str | None:
-    """The tenant's status, or None when there is no such tenant (deleted)."""
-    try:
-        cached: bytes | str | None = await redis.get(_cache_key(tenant_id))
-    except RedisError:  # the cache is an optimisation: without Redis, ask the database
-        cached = None
-    if cached is not None:  # "" caches "no such tenant"
-        return (cached.decode() if isinstance(cached, bytes) else cached) or None
+async def tenant_status(redis: aioredis.Redis, tenant_id: uuid.UUID, cached: str | None) -> str | None:
+    """The tenant's status, or None when there is no such tenant (deleted). `cached` is what the request
+    gate read from Redis ("" caches "no such tenant"); only when it is missing is the database asked."""
+    if cached is not None:
+        return cached or None
     pool = engine().pool
     assert pool is not None  # started by the service's runtime
     async with pool.acquire() as connection:  # identity's tenant directory (a platform table, no RLS)
         status: str | None = await connection.fetchval("SELECT status FROM tenant WHERE id = $1", tenant_id)
     with contextlib.suppress(RedisError):
-        await redis.set(_cache_key(tenant_id), status or "", ex=CACHE_SECONDS)
+        await redis.set(cache_key(tenant_id), status or "", ex=CACHE_SECONDS)
     return status
 
 
 async def forget_status(redis: aioredis.Redis, tenant_id: uuid.UUID) -> None:
     """Call after a status change commits, so the next request reads the new status."""
-    await redis.delete(_cache_key(tenant_id))
+    await redis.delete(cache_key(tenant_id))
 
 
 def check_access(status: str | None, method: str, read_only_session: bool) -> None:

@@ -3,6 +3,7 @@ limited; and the database function that finds them before the tenant is known.""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 import uuid
@@ -87,14 +88,12 @@ async def test_a_revoked_key_stops_working_on_the_next_request(client, tenant_a)
     assert [item["revoked_at"] is not None for item in listed if item["id"] == created["id"]] == [True]
 
 
-async def test_an_expired_key_is_rejected(client, tenant_a, owner_conn):
+async def test_an_expired_key_is_rejected(client, tenant_a):
     created = await create_key(client, tenant_a, ["contacts:read"],
                                expires_at=(datetime.datetime.now(tz=datetime.UTC)
-                                           + datetime.timedelta(hours=1)).isoformat())
+                                           + datetime.timedelta(seconds=2)).isoformat())
     assert (await client.get(CUSTOMERS, headers=bearer(created["key"]))).status_code == 200
-    await as_tenant(owner_conn, tenant_a.tenant_id,
-                    "UPDATE api_key SET expires_at = now() - interval '1 second' WHERE id = $1",
-                    uuid.UUID(created["id"]))
+    await asyncio.sleep(2.5)  # the key's lookup is still held in the server's memory: expiry must bite anyway
     assert (await client.get(CUSTOMERS, headers=bearer(created["key"]))).status_code == 401
 
 

@@ -7,6 +7,7 @@ import uuid
 from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
+from services.identity.controllers.deps import RuntimeDep
 from services.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.identity.service import api_keys as service
 from tenants.access import requires
@@ -30,5 +31,5 @@ class ApiKeyController(Controller):
         return await service.list_api_keys(tenant, limit, cursor)
 
     @delete("/{key_id:uuid}", summary="Revoke an API key; it stops working on its next request")
-    async def revoke_api_key(self, tenant: TenantScope, key_id: FromPath[uuid.UUID]) -> None:
-        await service.revoke_api_key(tenant, key_id)
+    async def revoke_api_key(self, tenant: TenantScope, runtime: RuntimeDep, key_id: FromPath[uuid.UUID]) -> None:
+        await service.revoke_api_key(runtime.redis, key_id)

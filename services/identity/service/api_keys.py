@@ -13,10 +13,12 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from typing import Any
 
 import msgspec
+import redis.asyncio as aioredis
 
 from infra.problems import NotFoundError, ProblemError
 from services.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
@@ -58,27 +60,52 @@ def _split(token: str) -> tuple[str, str] | None:
     return prefix, secret
 
 
+def revocation_key(key_id: uuid.UUID) -> str:
+    """Exists in Redis for a while after a revocation, so processes that still hold the key's lookup in
+    memory refuse it on its next request (the tenant middleware asks, in its one Redis round trip)."""
+    return f"identity:revoked-api-key:{key_id}"
+
+
+# prefix -> (monotonic expiry, the lookup row): a key is looked up in the database at most this often per
+# process; a revocation reaches every process at once through `revocation_key`.
+LOOKUP_CACHE_SECONDS = 30.0
+_lookups: dict[str, tuple[float, dict[str, Any]]] = {}
+_touched: dict[uuid.UUID, float] = {}  # key id -> monotonic time of the last `last_used_at` write
+
+
+async def _lookup(prefix: str) -> dict[str, Any] | None:
+    cached = _lookups.get(prefix)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    rows = await ApiKey.raw("SELECT * FROM api_key_lookup({})", prefix)
+    if not rows:
+        return None
+    if len(_lookups) > 10_000:
+        _lookups.clear()
+    _lookups[prefix] = (time.monotonic() + LOOKUP_CACHE_SECONDS, rows[0])
+    return dict(rows[0])
+
+
 async def resolve_api_key(token: str) -> Principal | None:
     """The principal of a valid key; None when it is malformed, unknown, wrong, revoked or expired."""
     parts = _split(token)
     if parts is None:
         return None
     prefix, secret = parts
-    rows = await ApiKey.raw("SELECT * FROM api_key_lookup({})", prefix)
-    if not rows:
-        return None
-    key = rows[0]
-    if not hmac.compare_digest(key["secret_hash"], secret_hash(secret)):
+    key = await _lookup(prefix)
+    if key is None or not hmac.compare_digest(key["secret_hash"], secret_hash(secret)):
         return None
     now = _now()
     if key["revoked_at"] is not None or (key["expires_at"] is not None and key["expires_at"] <= now):
         return None
     if key["tenant_status"] == "suspended":
         return None
-    if key["last_used_at"] is None or now - key["last_used_at"] >= TOUCH_INTERVAL:
+    if time.monotonic() - _touched.get(key["id"], -TOUCH_INTERVAL.total_seconds()) >= TOUCH_INTERVAL.total_seconds():
+        _touched[key["id"]] = time.monotonic()
         await _touch(key["tenant_id"], key["id"])
     return Principal(tenant_id=key["tenant_id"], subject_id=key["id"], kind="api_key", role="api_key",
-                     scopes=tuple(key["scopes"]), requests_per_minute=plan_limit(key["requests_per_minute"]))
+                     scopes=tuple(key["scopes"]), requests_per_minute=plan_limit(key["requests_per_minute"]),
+                     revocation_key=revocation_key(key["id"]))
 
 
 async def _touch(tenant_id: uuid.UUID, key_id: uuid.UUID) -> None:
@@ -131,11 +158,12 @@ async def list_api_keys(principal: Principal, limit: int, cursor: str | None) ->
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
 
 
-async def revoke_api_key(principal: Principal, key_id: uuid.UUID) -> None:
-    """Takes effect on the key's next request (keys are looked up on every request, never cached).
-    Revoking a revoked key again keeps its first revocation time."""
+async def revoke_api_key(redis: aioredis.Redis, key_id: uuid.UUID) -> None:
+    """Takes effect on the key's next request in every process: the revocation marker in Redis outlives
+    every in-memory lookup. Revoking a revoked key again keeps its first revocation time."""
     revoked = await ApiKey.raw(
         "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()), updated_at = now() "
         "WHERE tenant_id = {} AND id = {} RETURNING id", current_tenant_id(), key_id)
     if not revoked:
         raise NotFoundError("khóa API", "API key")
+    await redis.set(revocation_key(key_id), 1, ex=int(2 * LOOKUP_CACHE_SECONDS))

@@ -124,13 +124,14 @@ async def revoke_sessions(settings: Settings, redis: aioredis.Redis, where: Any)
     if families:
         async with redis.pipeline(transaction=False) as pipe:
             for family_id in families:
-                pipe.set(f"{REVOKED_SESSION_KEY}{family_id}", 1, ex=settings.access_token_ttl_seconds)
+                pipe.set(revocation_key(family_id), 1, ex=settings.access_token_ttl_seconds)
             await pipe.execute()
     return len(families)
 
 
-async def is_revoked(redis: aioredis.Redis, session_id: uuid.UUID) -> bool:
-    return bool(await redis.exists(f"{REVOKED_SESSION_KEY}{session_id}"))
+def revocation_key(session_id: uuid.UUID) -> str:
+    """Exists in Redis while the session's access tokens must be refused (the tenant middleware asks)."""
+    return f"{REVOKED_SESSION_KEY}{session_id}"
 
 
 async def revoke_user_sessions(settings: Settings, redis: aioredis.Redis, user_id: uuid.UUID,
