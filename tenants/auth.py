@@ -8,7 +8,9 @@
 3. it holds the response back until the transaction ends: a 2xx/3xx commits, anything else rolls back (no
    partial writes), and only then does the client get a byte. A failed commit becomes a problem response.
 
-Before the transaction it enforces the tenant's lifecycle status and a read-only support session
+Before the transaction it asks Redis, in one command (`tenants.request_gate`), whether the caller's session
+or key is revoked, whether it is over its rate limit, and the tenant's cached status; it enforces that
+lifecycle status and a read-only support session
 (`tenants.lifecycle`), and it makes the caller the author of audit entries (`tenants.audit`); every request
 of a support session is itself audited in the tenant's log, refused ones included.
 
@@ -29,7 +31,7 @@ from litestar.types import ASGIApp, HTTPReceiveMessage, Message, Receive, Scope,
 from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEvent, HTTPScope
 
 from infra.problems import ProblemError
-from tenants import audit, idempotency, lifecycle, rate_limit, scopes
+from tenants import audit, idempotency, lifecycle, request_gate, scopes
 from tenants.context import current_tenant_id, tenant_transaction
 
 
@@ -96,10 +98,10 @@ class TenantScopeMiddleware(ASGIMiddleware):
         if principal.kind == "api_key":
             scopes.require(principal.scopes, method, scope["path"])
         redis = scope["litestar_app"].state.runtime.redis
-        answer = await rate_limit.ask(redis, principal, lifecycle.cache_key(principal.tenant_id))
+        answer = await request_gate.ask(redis, principal, lifecycle.cache_key(principal.tenant_id))
         if answer.revoked:
             raise UNAUTHORIZED
-        rate_limit.enforce_bucket(principal, answer)
+        request_gate.enforce_bucket(principal, answer)
         actor = audit.bind_actor(audit.actor_of(principal))
         status = 500
         try:

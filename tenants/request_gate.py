@@ -24,7 +24,7 @@ from infra.problems import ProblemError
 if TYPE_CHECKING:
     from tenants.auth import Principal
 
-logger = logging.getLogger("crm.rate_limit")
+logger = logging.getLogger("crm.request_gate")
 
 WINDOW_MS = 60_000
 NOT_REVOCABLE = "crm:never-revoked"  # a key nobody sets, for principals that cannot be revoked
