@@ -1,4 +1,4 @@
-"""Contacts' rules: customers, their generated codes, Vietnamese phone numbers and search.
+"""Customers: their generated codes, Vietnamese phone numbers and search.
 
 Every function runs inside the caller's tenant transaction; queries also filter by tenant (the first wall;
 row-level security is the second), and reads and writes by the caller's data visibility (`visible_to`): a
