@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate, LifecycleStage
+from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, LifecycleStage
 from services.contacts.service import customers
 from tenants.access import CallerAccess, requires
 from tenants.pagination import Cursor, Limit, Page
@@ -21,11 +21,18 @@ class CustomerController(Controller):
     path = "/customers"
     tags = ["customers"]
 
-    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics)")
+    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics; "
+                              "`group_id` includes the groups below it; `tag` is a tag name)")
     async def list_customers(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-                             lifecycle_stage: FromQuery[LifecycleStage | None] = None) -> Page[CustomerOut]:
-        return await customers.list_customers(access, limit, cursor, q, lifecycle_stage)
+                             lifecycle_stage: FromQuery[LifecycleStage | None] = None,
+                             group_id: FromQuery[uuid.UUID | None] = None,
+                             tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
+                             source_id: FromQuery[uuid.UUID | None] = None,
+                             relationship_status_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
+        where = CustomerFilter(q=q, lifecycle_stage=lifecycle_stage, group_id=group_id, tag=tag,
+                               source_id=source_id, relationship_status_id=relationship_status_id)
+        return await customers.list_customers(access, limit, cursor, where)
 
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")
     async def create_customer(self, access: CallerAccess, data: JSONBody[CustomerCreate]) -> CustomerOut:
