@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 
 from infra.settings import Settings
-from services.contacts import service as contacts
 from services.contacts.schemas import CustomerCreate
+from services.contacts.service import customers as contacts
 from services.identity.schemas import SignupRequest
 from services.identity.service import auth as identity
 from services.identity.tables import Tenant

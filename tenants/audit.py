@@ -78,6 +78,11 @@ def unbind_actor(token: Any) -> None:
     _current_actor.reset(token)
 
 
+def current_actor() -> Actor:
+    """Who the current work is done by (`SYSTEM` outside a request), for histories that name their author."""
+    return _current_actor.get()
+
+
 def _fields(value: msgspec.Struct | Mapping[str, Any] | None) -> dict[str, Any]:
     if value is None:
         return {}

@@ -1,8 +1,8 @@
 """rq jobs of contacts. Each runs inside its tenant's transaction (see `infra.jobs.enqueue_for_tenant`)."""
 
-from services.contacts import service
+from services.contacts.service import customers
 
 
 async def count_customers() -> int:
     """How many customers the job's tenant has: the smallest tenant job, used to check the job plumbing."""
-    return await service.count_customers()
+    return await customers.count_customers()

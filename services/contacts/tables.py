@@ -1,6 +1,7 @@
 """Contacts' tables: customers over their whole life."""
 
-from piccolo.columns import UUID, BigInt, Varchar
+from piccolo.columns import UUID, BigInt, Boolean, ForeignKey, Integer, Varchar
+from piccolo.columns.base import OnDelete
 
 from tenants.tables import TenantTable
 
@@ -18,6 +19,12 @@ class Customer(TenantTable, tablename="customer"):
     owner_id = UUID(null=True, default=None)
     team_id = UUID(null=True, default=None)
     branch_id = UUID(null=True, default=None)
+    # Classification. SET NULL only matters when a whole tenant is erased: the service refuses to delete a
+    # source or status that customers still use.
+    source_id: ForeignKey["CustomerSource"] = ForeignKey(
+        references="CustomerSource", null=True, default=None, on_delete=OnDelete.set_null)
+    relationship_status_id: ForeignKey["RelationshipStatus"] = ForeignKey(
+        references="RelationshipStatus", null=True, default=None, on_delete=OnDelete.set_null)
 
 
 class CodeSequence(TenantTable, tablename="code_sequence"):
@@ -25,3 +32,59 @@ class CodeSequence(TenantTable, tablename="code_sequence"):
 
     name = Varchar(length=32, null=False)
     value = BigInt(default=0, null=False)
+
+
+class CustomerGroup(TenantTable, tablename="customer_group"):
+    """A node of the tenant's group tree (Phân loại khách hàng theo nhóm)."""
+
+    name = Varchar(length=255, null=False)
+    name_folded = Varchar(length=255, null=False)  # diacritics folded, for ordering siblings
+    code = Varchar(length=64, null=False)  # from the name, folded to ASCII; unique per tenant (migration)
+    # NO ACTION, checked at the end of the statement: erasing a tenant deletes parents and children at once.
+    parent_id: ForeignKey["CustomerGroup"] = ForeignKey(
+        references="self", null=True, default=None, on_delete=OnDelete.no_action)
+
+
+class CustomerGroupMember(TenantTable, tablename="customer_group_member"):
+    group_id = ForeignKey(references=CustomerGroup, null=False, on_delete=OnDelete.cascade)
+    customer_id = ForeignKey(references=Customer, null=False, on_delete=OnDelete.cascade)
+
+
+class CustomerSource(TenantTable, tablename="customer_source"):
+    """Where customers come from (a fair, a referral, the website)."""
+
+    name = Varchar(length=255, null=False)
+    name_folded = Varchar(length=255, null=False)  # unique per tenant (migration)
+
+
+class RelationshipStatus(TenantTable, tablename="relationship_status"):
+    """A tenant-editable relationship status; the system ones (`system_key`) are set by jobs, never deleted."""
+
+    name = Varchar(length=100, null=False)
+    name_en = Varchar(length=100, null=True, default=None)
+    position = Integer(null=False, default=0)
+    system_key = Varchar(length=32, null=True, default=None)  # unique per tenant when set (migration)
+    is_system = Boolean(null=False, default=False)
+
+
+class CustomerStatusChange(TenantTable, tablename="customer_status_change"):
+    """One change of a customer's relationship status. Status ids are kept without a foreign key: the history
+    outlives a status the tenant deletes later."""
+
+    customer_id = ForeignKey(references=Customer, null=False, on_delete=OnDelete.cascade)
+    from_status_id = UUID(null=True, default=None)
+    to_status_id = UUID(null=True, default=None)
+    actor_kind = Varchar(length=16, null=False)  # user | api_key | system
+    actor_id = UUID(null=True, default=None)
+    support_staff_id = UUID(null=True, default=None)
+
+
+class Tag(TenantTable, tablename="tag"):
+    name = Varchar(length=100, null=False)
+    name_folded = Varchar(length=100, null=False)  # unique per tenant (migration); `?tag=` matches it
+    color = Varchar(length=7, null=True, default=None)
+
+
+class CustomerTag(TenantTable, tablename="customer_tag"):
+    tag_id = ForeignKey(references=Tag, null=False, on_delete=OnDelete.cascade)
+    customer_id = ForeignKey(references=Customer, null=False, on_delete=OnDelete.cascade)

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from services.contacts import service
 from services.contacts.schemas import CustomerCreate
+from services.contacts.service import customers
 from services.contacts.tables import Customer
 from tenants.access import PERMISSIONS, Access
 from tenants.context import NoTenantError, current_tenant_id, tenant_transaction
@@ -20,7 +20,7 @@ async def test_service_functions_need_a_tenant(stack):
     with pytest.raises(NoTenantError):
         current_tenant_id()
     with pytest.raises(NoTenantError):
-        await service.count_customers()
+        await customers.count_customers()
 
 
 async def test_an_error_rolls_the_whole_transaction_back(stack):
@@ -28,25 +28,25 @@ async def test_an_error_rolls_the_whole_transaction_back(stack):
 
     async def create_then_fail() -> None:
         async with tenant_transaction(tenant_id):
-            await service.create_customer(CustomerCreate(name="Sẽ biến mất"), creator_id=None)
-            assert await service.count_customers() == 1
+            await customers.create_customer(CustomerCreate(name="Sẽ biến mất"), creator_id=None)
+            assert await customers.count_customers() == 1
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
         await create_then_fail()
     async with tenant_transaction(tenant_id):
-        assert await service.count_customers() == 0
+        assert await customers.count_customers() == 0
 
 
 async def test_rows_written_in_one_tenant_are_invisible_in_another(stack):
     first, second = new_id(), new_id()
     async with tenant_transaction(first):
-        created = await service.create_customer(CustomerCreate(name="Nguyễn Văn A"), creator_id=None)
+        created = await customers.create_customer(CustomerCreate(name="Nguyễn Văn A"), creator_id=None)
     async with tenant_transaction(second):
         assert await Customer.count() == 0  # even without the app's tenant filter
         assert await Customer.exists().where(Customer.id == created.id) is False
     async with tenant_transaction(first):
-        assert (await service.get_customer(EVERYTHING, created.id)).name == "Nguyễn Văn A"
+        assert (await customers.get_customer(EVERYTHING, created.id)).name == "Nguyễn Văn A"
 
 
 def test_ids_are_uuid_v7_and_time_ordered():

@@ -1,4 +1,4 @@
-"""Contacts' rules: customers, their generated codes, Vietnamese phone numbers and search.
+"""Customers: their generated codes, Vietnamese phone numbers and search.
 
 Every function runs inside the caller's tenant transaction; queries also filter by tenant (the first wall;
 row-level security is the second), and reads and writes by the caller's data visibility (`visible_to`): a
@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
+from piccolo.columns.combination import WhereRaw
 
 from infra.problems import NotFoundError, ProblemError
 from infra.text import fold
-from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate
+from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, StatusChangeOut
+from services.contacts.service import statuses
+from services.contacts.service.sources import require_source
 from services.contacts.tables import CodeSequence, Customer
 from services.identity.service.org import placement_of
 from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+
+# The customers in a group or in any group below it: one recursive walk down the tree.
+_IN_GROUP_SUBTREE = """"customer"."id" IN (
+    SELECT m.customer_id FROM customer_group_member m WHERE m.tenant_id = {} AND m.group_id IN (
+        WITH RECURSIVE subtree AS (
+            SELECT id FROM customer_group WHERE tenant_id = {} AND id = {}
+            UNION
+            SELECT g.id FROM customer_group g JOIN subtree s ON g.parent_id = s.id WHERE g.tenant_id = {}
+        ) SELECT id FROM subtree))"""
+_HAS_TAG = """"customer"."id" IN (
+    SELECT ct.customer_id FROM customer_tag ct JOIN tag t ON t.tenant_id = ct.tenant_id AND t.id = ct.tag_id
+    WHERE ct.tenant_id = {} AND t.name_folded = {})"""
 
 CUSTOMER_CODE_PREFIX = "KH"
 CUSTOMER_CODE_DIGITS = 6
@@ -83,6 +99,8 @@ async def _ownership(owner_id: uuid.UUID | None) -> Ownership:
 async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
     """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
     ownership = await _ownership(data.owner_id or creator_id)
+    if data.source_id is not None:
+        await require_source(data.source_id)
     customer = Customer(
         tenant_id=current_tenant_id(),
         code=await next_code("customer", CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_DIGITS),
@@ -95,8 +113,11 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
         owner_id=ownership.owner_id,
         team_id=ownership.team_id,
         branch_id=ownership.branch_id,
+        source_id=data.source_id,
     )
     await customer.save()
+    if data.relationship_status_id is not None:
+        await statuses.change_status([customer.id], data.relationship_status_id)
     created = await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
     await audit.record("customer.create", "customer", created.id, after=created)
     return created
@@ -114,18 +135,33 @@ async def get_customer(access: Access, customer_id: uuid.UUID) -> CustomerOut:
     return await _fetch(customer_id, *visible_to(access, Customer))
 
 
-async def list_customers(access: Access, limit: int, cursor: str | None, q: str | None,
-                         lifecycle_stage: str | None) -> Page[CustomerOut]:
-    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == current_tenant_id(),
-                                                 *visible_to(access, Customer))
+async def visible_customer_ids(access: Access, customer_ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `customer_ids` that the caller sees (another tenant's never)."""
+    rows = await Customer.select(Customer.id).where(
+        Customer.tenant_id == current_tenant_id(), Customer.id.is_in(list(customer_ids)),
+        *visible_to(access, Customer))
+    return {row["id"] for row in rows}
+
+
+async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
+    tenant_id = current_tenant_id()
+    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == tenant_id, *visible_to(access, Customer))
     if after := decode_cursor(cursor):
         query = query.where(Customer.id > after)
-    if q and (folded := fold(q)):
+    if where.q and (folded := fold(where.q)):
         pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(Customer.name_folded.like(pattern) | Customer.code.ilike(pattern)
                             | Customer.email.ilike(pattern) | Customer.phone.like(pattern))
-    if lifecycle_stage:
-        query = query.where(Customer.lifecycle_stage == lifecycle_stage)
+    if where.lifecycle_stage:
+        query = query.where(Customer.lifecycle_stage == where.lifecycle_stage)
+    if where.source_id:
+        query = query.where(Customer.source_id == where.source_id)
+    if where.relationship_status_id:
+        query = query.where(Customer.relationship_status_id == where.relationship_status_id)
+    if where.group_id:
+        query = query.where(WhereRaw(_IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
+    if where.tag:
+        query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
     rows = await query.order_by(Customer.id).limit(limit + 1)
     items = [_out(row) for row in rows]
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
@@ -148,11 +184,19 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         ownership = await _ownership(data.owner_id)
         changes |= {Customer.owner_id: ownership.owner_id, Customer.team_id: ownership.team_id,
                     Customer.branch_id: ownership.branch_id}
+    if not isinstance(data.source_id, msgspec.UnsetType):
+        if data.source_id is not None:
+            await require_source(data.source_id)
+        changes[Customer.source_id] = data.source_id
     before = await get_customer(access, customer_id)  # 404 unless the caller sees it
-    if not changes:
+    status_changed = False
+    if not isinstance(data.relationship_status_id, msgspec.UnsetType):
+        status_changed = bool(await statuses.change_status([customer_id], data.relationship_status_id))
+    if not changes and not status_changed:
         return before
-    await Customer.update(changes).where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    if changes:
+        await Customer.update(changes).where(
+            (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
     after = await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight afterwards
     await audit.record("customer.update", "customer", customer_id, before=before, after=after)
     return after
@@ -166,3 +210,9 @@ async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
 
 async def count_customers() -> int:
     return int(await Customer.count().where(Customer.tenant_id == current_tenant_id()))
+
+
+async def status_history(access: Access, customer_id: uuid.UUID, limit: int,
+                         cursor: str | None) -> Page[StatusChangeOut]:
+    await get_customer(access, customer_id)
+    return await statuses.status_history(customer_id, limit, cursor)

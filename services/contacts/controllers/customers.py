@@ -1,4 +1,4 @@
-"""Contacts' HTTP handlers."""
+"""Customers' HTTP handlers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from services.contacts import service
-from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate, LifecycleStage
+from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, LifecycleStage
+from services.contacts.service import customers
 from tenants.access import CallerAccess, requires
 from tenants.pagination import Cursor, Limit, Page
 
@@ -21,25 +21,32 @@ class CustomerController(Controller):
     path = "/customers"
     tags = ["customers"]
 
-    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics)")
+    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics; "
+                              "`group_id` includes the groups below it; `tag` is a tag name)")
     async def list_customers(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-                             lifecycle_stage: FromQuery[LifecycleStage | None] = None) -> Page[CustomerOut]:
-        return await service.list_customers(access, limit, cursor, q, lifecycle_stage)
+                             lifecycle_stage: FromQuery[LifecycleStage | None] = None,
+                             group_id: FromQuery[uuid.UUID | None] = None,
+                             tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
+                             source_id: FromQuery[uuid.UUID | None] = None,
+                             relationship_status_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
+        where = CustomerFilter(q=q, lifecycle_stage=lifecycle_stage, group_id=group_id, tag=tag,
+                               source_id=source_id, relationship_status_id=relationship_status_id)
+        return await customers.list_customers(access, limit, cursor, where)
 
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")
     async def create_customer(self, access: CallerAccess, data: JSONBody[CustomerCreate]) -> CustomerOut:
-        return await service.create_customer(data, creator_id=access.user_id)
+        return await customers.create_customer(data, creator_id=access.user_id)
 
     @get("/{customer_id:uuid}", guards=READ, summary="One customer")
     async def get_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID]) -> CustomerOut:
-        return await service.get_customer(access, customer_id)
+        return await customers.get_customer(access, customer_id)
 
     @patch("/{customer_id:uuid}", guards=WRITE, summary="Change some fields of a customer, or its owner")
     async def update_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID],
                               data: JSONBody[CustomerUpdate]) -> CustomerOut:
-        return await service.update_customer(access, customer_id, data)
+        return await customers.update_customer(access, customer_id, data)
 
     @delete("/{customer_id:uuid}", guards=WRITE, summary="Delete a customer")
     async def delete_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID]) -> None:
-        await service.delete_customer(access, customer_id)
+        await customers.delete_customer(access, customer_id)

@@ -1,0 +1,1 @@
+"""Contacts' rules, one module per area; plain async functions that handlers, jobs and tests call."""

@@ -1,0 +1,160 @@
+"""Relationship statuses (tình trạng quan hệ): a tenant-editable list, and each customer's history of them.
+
+Every tenant starts with the same list, seeded on first use by `ensure_relationship_statuses` (idempotent, so
+sign-up or a job may call it too). "Đừng quên" (Don't forget) is the system status the jobs apply after N
+days without contact: it can be renamed, never deleted. Every change of a customer's status, by a person or
+by the system, is kept in `customer_status_change`, written by the same statement that makes the change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+import msgspec
+
+from infra.problems import NotFoundError, ProblemError
+from services.contacts.schemas import StatusChangeOut, StatusCreate, StatusOut, StatusUpdate
+from services.contacts.service.lookups import require_reference
+from services.contacts.tables import Customer, RelationshipStatus
+from tenants import audit
+from tenants.context import current_tenant_id
+from tenants.pagination import Page, decode_cursor, page_of
+
+DONT_FORGET = "dont_forget"
+SEEDED: tuple[tuple[str, str], ...] = (
+    ("Mới", "New"), ("Tiếp cận", "Approached"), ("Nóng", "Hot"), ("Tiềm năng", "Potential"),
+    ("Mất", "Lost"), ("Chốt", "Won"),
+)
+STATUS_NOT_FOUND = NotFoundError("tình trạng quan hệ", "Relationship status")
+_COLUMNS = [getattr(RelationshipStatus, name) for name in StatusOut.__struct_fields__]
+
+# Locks the customers first, so `from` is the status each had when this change was made, even under
+# concurrent changes; then changes them and writes one history row each.
+_CHANGE = """
+WITH previous AS (
+    SELECT id, relationship_status_id FROM customer
+    WHERE tenant_id = {} AND id = ANY({}::uuid[]) AND relationship_status_id IS DISTINCT FROM {}::uuid
+    FOR UPDATE
+), changed AS (
+    UPDATE customer c SET relationship_status_id = {}::uuid, updated_at = now() FROM previous p
+    WHERE c.tenant_id = {} AND c.id = p.id
+    RETURNING c.id, p.relationship_status_id AS from_status_id
+)
+INSERT INTO customer_status_change
+    (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
+SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
+RETURNING customer_id
+"""
+_HISTORY = """
+SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
+       h.actor_kind, h.actor_id, h.created_at AS changed_at
+FROM customer_status_change h
+LEFT JOIN relationship_status f ON f.tenant_id = h.tenant_id AND f.id = h.from_status_id
+LEFT JOIN relationship_status t ON t.tenant_id = h.tenant_id AND t.id = h.to_status_id
+WHERE h.tenant_id = {} AND h.customer_id = {} AND ({}::uuid IS NULL OR h.id < {}::uuid)
+ORDER BY h.id DESC LIMIT {}
+"""
+
+
+def _mine() -> Any:
+    return RelationshipStatus.tenant_id == current_tenant_id()
+
+
+async def ensure_relationship_statuses() -> None:
+    """Seed the tenant's list once. The system status goes in first: its unique key makes a second or concurrent
+    seeding wait for the first and then do nothing."""
+    tenant_id = current_tenant_id()
+    seeded = await RelationshipStatus.raw(
+        "INSERT INTO relationship_status (tenant_id, name, name_en, position, system_key, is_system) "
+        "VALUES ({}, 'Đừng quên', 'Don''t forget', {}, {}, true) "
+        "ON CONFLICT (tenant_id, system_key) WHERE system_key IS NOT NULL DO NOTHING RETURNING id",
+        tenant_id, len(SEEDED) + 1, DONT_FORGET)
+    if not seeded:
+        return
+    await RelationshipStatus.insert(*[RelationshipStatus(tenant_id=tenant_id, name=vi, name_en=en, position=n)
+                                      for n, (vi, en) in enumerate(SEEDED, start=1)])
+    await audit.record("relationship_status.seed", "relationship_status",
+                       after={"names": [vi for vi, _ in SEEDED] + ["Đừng quên"]}, actor=audit.SYSTEM)
+
+
+async def list_statuses() -> list[StatusOut]:
+    await ensure_relationship_statuses()
+    rows = await RelationshipStatus.select(*_COLUMNS).where(_mine()).order_by(
+        RelationshipStatus.position).order_by(RelationshipStatus.id)
+    return [msgspec.convert(row, StatusOut, strict=False) for row in rows]
+
+
+async def get_status(status_id: uuid.UUID) -> StatusOut:
+    row = await RelationshipStatus.select(*_COLUMNS).where(_mine() & (RelationshipStatus.id == status_id)).first()
+    if row is None:
+        raise STATUS_NOT_FOUND
+    return msgspec.convert(row, StatusOut, strict=False)
+
+
+async def create_status(data: StatusCreate) -> StatusOut:
+    await ensure_relationship_statuses()
+    position = data.position
+    if position is None:
+        last = await RelationshipStatus.select(RelationshipStatus.position).where(_mine()).order_by(
+            RelationshipStatus.position, ascending=False).first()
+        position = (last["position"] + 1) if last else 1
+    status = RelationshipStatus(tenant_id=current_tenant_id(), name=data.name.strip(),
+                                name_en=data.name_en.strip() if data.name_en else None, position=position)
+    await status.save()
+    created = await get_status(status.id)
+    await audit.record("relationship_status.create", "relationship_status", status.id, after=created)
+    return created
+
+
+async def update_status(status_id: uuid.UUID, data: StatusUpdate) -> StatusOut:
+    before = await get_status(status_id)
+    changes: dict[Any, Any] = {}
+    if not isinstance(data.name, msgspec.UnsetType):
+        changes[RelationshipStatus.name] = data.name.strip()
+    if not isinstance(data.name_en, msgspec.UnsetType):
+        changes[RelationshipStatus.name_en] = data.name_en.strip() if data.name_en else None
+    if not isinstance(data.position, msgspec.UnsetType):
+        changes[RelationshipStatus.position] = data.position
+    if not changes:
+        return before
+    await RelationshipStatus.update(changes).where(_mine() & (RelationshipStatus.id == status_id))
+    after = await get_status(status_id)
+    await audit.record("relationship_status.update", "relationship_status", status_id, before=before, after=after)
+    return after
+
+
+async def delete_status(status_id: uuid.UUID) -> None:
+    before = await get_status(status_id)
+    if before.is_system:
+        raise ProblemError(409, "conflict", "Không thể xoá tình trạng hệ thống.",
+                           "A system status cannot be deleted.")
+    in_use = await Customer.count().where((Customer.tenant_id == current_tenant_id())
+                                          & (Customer.relationship_status_id == status_id))
+    if in_use:
+        raise ProblemError(409, "conflict", f"Tình trạng đang được {in_use} khách hàng sử dụng.",
+                           f"The status is used by {in_use} customers.")
+    await RelationshipStatus.delete().where(_mine() & (RelationshipStatus.id == status_id))
+    await audit.record("relationship_status.delete", "relationship_status", status_id, before=before)
+
+
+async def change_status(customer_ids: Collection[uuid.UUID], status_id: uuid.UUID | None) -> set[uuid.UUID]:
+    """Set the status of the given customers (set-based, for one customer or a whole job's worth) and record
+    each change; a customer already at that status is left alone. The ids must already be the caller's to
+    change. Returns the customers whose status changed."""
+    if status_id is not None:
+        await require_reference(RelationshipStatus, status_id, "relationship_status_id", "tình trạng quan hệ",
+                                "Relationship status")
+    tenant_id, actor = current_tenant_id(), audit.current_actor()
+    rows = await Customer.raw(_CHANGE, tenant_id, list(customer_ids), status_id, status_id, tenant_id, tenant_id,
+                              status_id, actor.kind, actor.id, actor.support_staff_id)
+    return {row["customer_id"] for row in rows}
+
+
+async def status_history(customer_id: uuid.UUID, limit: int, cursor: str | None) -> Page[StatusChangeOut]:
+    """Newest first. The caller has already checked that it sees the customer."""
+    before = decode_cursor(cursor)
+    rows = await Customer.raw(_HISTORY, current_tenant_id(), customer_id, before, before, limit + 1)
+    items = [msgspec.convert(row, StatusChangeOut, strict=False) for row in rows]
+    return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
