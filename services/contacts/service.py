@@ -15,6 +15,13 @@ import msgspec
 
 from infra.problems import NotFoundError, ProblemError
 from infra.text import fold
+from services.contacts.events import (
+    CUSTOMER_CREATED,
+    CUSTOMER_DELETED,
+    CUSTOMER_UPDATED,
+    CustomerDeleted,
+    customer_data,
+)
 from services.contacts.schemas import CustomerCreate, CustomerOut, CustomerUpdate
 from services.contacts.tables import CodeSequence, Customer
 from services.identity.service.org import placement_of
@@ -22,6 +29,7 @@ from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+from webhooks.outbox import emit
 
 CUSTOMER_CODE_PREFIX = "KH"
 CUSTOMER_CODE_DIGITS = 6
@@ -99,6 +107,7 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
     await customer.save()
     created = await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
     await audit.record("customer.create", "customer", created.id, after=created)
+    await emit(CUSTOMER_CREATED, customer_data(created))
     return created
 
 
@@ -155,6 +164,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
     after = await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight afterwards
     await audit.record("customer.update", "customer", customer_id, before=before, after=after)
+    await emit(CUSTOMER_UPDATED, customer_data(after))
     return after
 
 
@@ -162,6 +172,7 @@ async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     before = await get_customer(access, customer_id)
     await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
     await audit.record("customer.delete", "customer", customer_id, before=before)
+    await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
 
 
 async def count_customers() -> int:
