@@ -67,12 +67,12 @@ class Receiver:
         with self._lock:
             return [r for r in self.received if r.path == path]
 
-    async def wait_for(self, path: str, done: Callable[[list[Received]], bool], timeout: float = 45) -> list[Received]:
-        for _ in range(int(timeout * 10)):
+    async def wait_for(self, path: str, done: Callable[[list[Received]], bool], seconds: float = 45) -> list[Received]:
+        for _ in range(int(seconds * 10)):
             if done(received := self.at(path)):
                 return received
             await asyncio.sleep(0.1)
-        raise AssertionError(f"{path}: still waiting after {timeout} s; got {self.at(path)}")
+        raise AssertionError(f"{path}: still waiting after {seconds} s; got {self.at(path)}")
 
 
 @pytest.fixture(scope="session")
