@@ -12,7 +12,7 @@ from pathlib import Path
 from infra.settings import SettingsError, describe, get_settings
 from infra.stack import Stack
 
-SERVICES = ("identity", "contacts", "pipeline", "partners", "reporting")
+SERVICES = ("identity", "contacts", "pipeline", "partners", "reporting", "webhooks")
 
 
 def cmd_stack(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ A tenant job is an async function of a service's `jobs.py`; it is enqueued with 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -34,10 +35,14 @@ def queue(name: str = "default", connection: redis.Redis | None = None) -> Queue
 
 def enqueue_for_tenant(tenant_id: uuid.UUID, func: Callable[..., Awaitable[Any]], *args: Any,
                        queue_name: str = "default", connection: redis.Redis | None = None,
-                       **kwargs: Any) -> Job:
+                       delay: datetime.timedelta | None = None, **kwargs: Any) -> Job:
+    """Enqueue now, or after `delay` (run by a worker started `--with-scheduler`)."""
     target = f"{func.__module__}:{func.__qualname__}"
-    return queue(queue_name, connection).enqueue(run_tenant_job, str(tenant_id), target, args, kwargs,
-                                                 description=f"{target} for tenant {tenant_id}")
+    job_args = (run_tenant_job, str(tenant_id), target, args, kwargs)
+    description = f"{target} for tenant {tenant_id}"
+    if delay is not None:
+        return queue(queue_name, connection).enqueue_in(delay, *job_args, description=description)
+    return queue(queue_name, connection).enqueue(*job_args, description=description)
 
 
 def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:

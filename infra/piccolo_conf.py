@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "services.contacts.piccolo_app",
         "services.pipeline.piccolo_app",
         "services.partners.piccolo_app",
+        "webhooks.piccolo_app",
     ]
 )

@@ -11,11 +11,13 @@ from litestar import Litestar
 
 from infra.settings import get_settings
 
-SERVICES = ("identity", "contacts", "pipeline", "partners", "reporting")
+SERVICES = ("identity", "contacts", "pipeline", "partners", "reporting", "webhooks")
+# Webhooks serve every service, so their package sits beside `services/`, not in it.
+TOP_LEVEL_SERVICES = frozenset({"webhooks"})
 
 
 def service_app(name: str, **kwargs: Any) -> Litestar:
-    module = importlib.import_module(f"services.{name}.app")
+    module = importlib.import_module(f"{name}.app" if name in TOP_LEVEL_SERVICES else f"services.{name}.app")
     app: Litestar = module.create_app(**kwargs)
     return app
 

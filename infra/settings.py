@@ -54,6 +54,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_body_bytes: int = 1_048_576
     readiness_timeout_seconds: float = 2.0
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    webhooks_allow_private: bool = False  # webhook URLs on private, loopback and link-local addresses
+    webhooks_retry_scale: float = 1.0  # multiplies the webhook retry schedule; tests compress the clock
 
     @property
     def data_path(self) -> Path:

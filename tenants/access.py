@@ -32,6 +32,7 @@ PERMISSIONS: tuple[str, ...] = (
     "org:read", "org:manage",
     "members:manage", "roles:manage",
     "api_keys:manage", "audit:read", "billing:manage",
+    "webhooks:manage",
 )
 Visibility = Literal["own", "team", "branch", "all"]
 VISIBILITIES: tuple[Visibility, ...] = ("own", "team", "branch", "all")

@@ -59,7 +59,9 @@ def stack(mailbox: Mailbox) -> Iterator[TestStack]:
     started = local.up()
     state = local.read_state()
     env = {"CRM_ENV": "test", "CRM_DATA_DIR": str(DATA_DIR), "CRM_S3_BUCKET": "crm-test",
-           "CRM_LOG_LEVEL": "WARNING", "CRM_SMTP_HOST": "127.0.0.1", "CRM_SMTP_PORT": str(mailbox.port)}
+           "CRM_LOG_LEVEL": "WARNING", "CRM_SMTP_HOST": "127.0.0.1", "CRM_SMTP_PORT": str(mailbox.port),
+           # Webhook receivers in tests listen on loopback; tests/webhooks checks refusal on its own server.
+           "CRM_WEBHOOKS_ALLOW_PRIVATE": "true"}
     admin_url = None
     if "postgres" in state:
         admin_url = state["postgres"]["admin_url"]

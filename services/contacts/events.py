@@ -1,1 +1,42 @@
-"""Events contacts emits. None yet: `customer.created` and the rest arrive with the webhooks outbox."""
+"""Events contacts emits, declared in the webhooks catalogue with their payloads."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import msgspec
+
+from services.contacts.schemas import CustomerOut
+from webhooks.events import declare
+
+
+class CustomerData(msgspec.Struct, kw_only=True):
+    """A customer as the ERP's accounting and sales modules see it."""
+
+    id: uuid.UUID
+    code: str
+    kind: str
+    name: str
+    email: str | None
+    phone: str | None
+    lifecycle_stage: str
+    owner_id: uuid.UUID | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class CustomerDeleted(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    code: str
+
+
+def customer_data(customer: CustomerOut) -> CustomerData:
+    fields = msgspec.structs.asdict(customer)
+    return CustomerData(**{name: fields[name] for name in CustomerData.__struct_fields__})
+
+
+CUSTOMER_CREATED = declare("customer.created", CustomerData, "Một khách hàng mới được tạo.", "A customer was created.")
+CUSTOMER_UPDATED = declare("customer.updated", CustomerData, "Thông tin khách hàng đã thay đổi (dữ liệu sau thay đổi).",
+                           "A customer changed (the data after the change).")
+CUSTOMER_DELETED = declare("customer.deleted", CustomerDeleted, "Một khách hàng đã bị xóa.", "A customer was deleted.")

@@ -17,6 +17,13 @@ from piccolo.columns.combination import WhereRaw
 
 from infra.problems import NotFoundError, ProblemError
 from infra.text import fold
+from services.contacts.events import (
+    CUSTOMER_CREATED,
+    CUSTOMER_DELETED,
+    CUSTOMER_UPDATED,
+    CustomerDeleted,
+    customer_data,
+)
 from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, StatusChangeOut
 from services.contacts.service import statuses
 from services.contacts.service.sources import require_source
@@ -26,6 +33,7 @@ from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+from webhooks.outbox import emit
 
 # The customers in a group or in any group below it: one recursive walk down the tree.
 _IN_GROUP_SUBTREE = """"customer"."id" IN (
@@ -120,6 +128,7 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
         await statuses.change_status([customer.id], data.relationship_status_id)
     created = await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
     await audit.record("customer.create", "customer", created.id, after=created)
+    await emit(CUSTOMER_CREATED, customer_data(created))
     return created
 
 
@@ -199,6 +208,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
             (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
     after = await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight afterwards
     await audit.record("customer.update", "customer", customer_id, before=before, after=after)
+    await emit(CUSTOMER_UPDATED, customer_data(after))
     return after
 
 
@@ -206,6 +216,7 @@ async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     before = await get_customer(access, customer_id)
     await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
     await audit.record("customer.delete", "customer", customer_id, before=before)
+    await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
 
 
 async def count_customers() -> int:

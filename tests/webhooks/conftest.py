@@ -1,0 +1,97 @@
+"""Webhook fixtures: a real receiver on loopback, and a real rq worker on the `webhooks` queue."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import msgspec
+import pytest
+
+from tests.conftest import DATA_DIR, ROOT, TestStack
+
+# 5 s, 5 min, 30 min... become 0.1 ms, 6 ms, 36 ms...: rq's scheduler (1 s ticks) then sets the pace.
+RETRY_SCALE = "0.00002"
+
+
+class Received(msgspec.Struct, frozen=True):
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    status: int
+
+
+class Receiver:
+    """Answers by path: `/fail/<n>/...` fails (500) the first n times each message comes, then 200;
+    `/gone/...` answers 410; anything else 200. Every request is kept."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                status = receiver._status_for(self.path, headers.get("webhook-id", ""))
+                with receiver._lock:
+                    receiver.received.append(Received(self.path, headers, body, status))
+                self.send_response(status)
+                self.send_header("content-type", "text/plain")
+                self.end_headers()
+                self.wfile.write(f"answered {status}".encode())
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+
+    def _status_for(self, path: str, message_id: str) -> int:
+        parts = path.strip("/").split("/")
+        if parts[0] == "gone":
+            return 410
+        if parts[0] == "fail":
+            earlier = sum(1 for r in self.at(path) if r.headers.get("webhook-id") == message_id)
+            return 500 if earlier < int(parts[1]) else 200
+        return 200
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{path}"
+
+    def at(self, path: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if r.path == path]
+
+    async def wait_for(self, path: str, done: Callable[[list[Received]], bool], seconds: float = 45) -> list[Received]:
+        for _ in range(int(seconds * 10)):
+            if done(received := self.at(path)):
+                return received
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{path}: still waiting after {seconds} s; got {self.at(path)}")
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    receiver = Receiver()
+    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    receiver.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def worker(stack: TestStack) -> Iterator[None]:
+    """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed."""
+    log = (DATA_DIR / "test-webhooks-worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
+        env={**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE}, cwd=ROOT, stdout=log,
+        stderr=subprocess.STDOUT)
+    yield
+    process.terminate()
+    process.wait(timeout=20)

@@ -1,0 +1,76 @@
+"""Webhooks' HTTP handlers."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, JSONBody
+
+from tenants.access import requires
+from tenants.auth import TenantScope
+from tenants.pagination import Cursor, Limit, Page
+from webhooks import service
+from webhooks.schemas import (
+    DeliveryDetail,
+    DeliveryOut,
+    EndpointCreate,
+    EndpointCreated,
+    EndpointOut,
+    EndpointUpdate,
+    EventTypeOut,
+)
+
+MANAGE = [requires("webhooks:manage")]
+
+
+@get("/event-types", opt={"public": True}, sync_to_thread=False,
+     summary="The event catalogue: every event type with a description (vi/en) and the JSON Schema of its data",
+     description='Every message is the envelope `{"type", "timestamp", "data"}`, signed per Standard Webhooks.')
+def list_event_types() -> list[EventTypeOut]:
+    return service.event_types()
+
+
+class EndpointController(Controller):
+    path = "/endpoints"
+    tags = ["webhook endpoints"]
+    guards = MANAGE
+
+    @post(status_code=201, opt={"shows_secret_once": True},
+          summary="Add an endpoint; its signing secret (`whsec_...`) is in this response only",
+          description="`Idempotency-Key` is not honoured here: the response holds a secret that is never replayed.")
+    async def create_endpoint(self, tenant: TenantScope, data: JSONBody[EndpointCreate]) -> EndpointCreated:
+        return await service.create_endpoint(data)
+
+    @get(summary="The tenant's endpoints (never their secrets)")
+    async def list_endpoints(self, tenant: TenantScope, limit: Limit = 50,
+                             cursor: Cursor = None) -> Page[EndpointOut]:
+        return await service.list_endpoints(limit, cursor)
+
+    @get("/{endpoint_id:uuid}", summary="One endpoint")
+    async def get_endpoint(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID]) -> EndpointOut:
+        return await service.get_endpoint(endpoint_id)
+
+    @patch("/{endpoint_id:uuid}", summary="Change an endpoint's URL, description, event types or enabled flag")
+    async def update_endpoint(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID],
+                              data: JSONBody[EndpointUpdate]) -> EndpointOut:
+        return await service.update_endpoint(endpoint_id, data)
+
+    @delete("/{endpoint_id:uuid}", summary="Delete an endpoint with its delivery log")
+    async def delete_endpoint(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID]) -> None:
+        await service.delete_endpoint(endpoint_id)
+
+    @get("/{endpoint_id:uuid}/deliveries", summary="The endpoint's deliveries, newest first")
+    async def list_deliveries(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID], limit: Limit = 50,
+                              cursor: Cursor = None) -> Page[DeliveryOut]:
+        return await service.list_deliveries(endpoint_id, limit, cursor)
+
+
+class DeliveryController(Controller):
+    path = "/deliveries"
+    tags = ["webhook deliveries"]
+    guards = MANAGE
+
+    @get("/{delivery_id:uuid}", summary="One delivery with every attempt (time, status, duration, response)")
+    async def get_delivery(self, tenant: TenantScope, delivery_id: FromPath[uuid.UUID]) -> DeliveryDetail:
+        return await service.get_delivery(delivery_id)

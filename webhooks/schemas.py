@@ -1,0 +1,79 @@
+"""Request and response bodies of the webhooks API."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from webhooks.events import EVENT_NAME
+
+Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+Description = Annotated[str, msgspec.Meta(max_length=500)]
+EventTypeName = Annotated[str, msgspec.Meta(max_length=100, pattern=EVENT_NAME)]
+EventTypeFilter = Annotated[list[EventTypeName], msgspec.Meta(max_length=100)]
+DeliveryStatus = Literal["pending", "succeeded", "failed", "cancelled"]
+
+
+class EndpointCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    url: Url
+    description: Description = ""
+    event_types: EventTypeFilter = msgspec.field(default_factory=list)  # empty: every event type
+    enabled: bool = True
+
+
+class EndpointUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    url: Url | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    event_types: EventTypeFilter | msgspec.UnsetType = msgspec.UNSET
+    enabled: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class EndpointOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    url: str
+    description: str
+    event_types: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class EndpointCreated(EndpointOut, kw_only=True):
+    secret: str  # `whsec_` + base64; in this response only
+
+
+class DeliveryOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    endpoint_id: uuid.UUID
+    event_id: uuid.UUID
+    message_id: str  # the `webhook-id` header the receiver dedupes on
+    event_type: str
+    status: DeliveryStatus
+    attempt_count: int
+    next_attempt_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    created_at: datetime.datetime
+
+
+class AttemptOut(msgspec.Struct, kw_only=True):
+    attempted_at: datetime.datetime
+    status_code: int | None
+    duration_ms: int
+    response_excerpt: str
+    error: str | None
+
+
+class DeliveryDetail(DeliveryOut, kw_only=True):
+    attempts: list[AttemptOut]
+
+
+class EventTypeOut(msgspec.Struct, kw_only=True):
+    type: str
+    description_vi: str
+    description_en: str
+    # JSON Schema of `data` in the envelope `{"type", "timestamp", "data"}`.
+    schema: dict[str, Any]
