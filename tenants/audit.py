@@ -78,6 +78,11 @@ def unbind_actor(token: Any) -> None:
     _current_actor.reset(token)
 
 
+def current_actor() -> Actor:
+    """Who the current request or job acts as: for "who did it" columns kept beside the data."""
+    return _current_actor.get()
+
+
 def _fields(value: msgspec.Struct | Mapping[str, Any] | None) -> dict[str, Any]:
     if value is None:
         return {}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from services.contacts import service
@@ -21,11 +21,14 @@ class CustomerController(Controller):
     path = "/customers"
     tags = ["customers"]
 
-    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics)")
-    async def list_customers(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
+    @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics)",
+         description="Custom attributes filter as `attr.<key>=value` (a multiselect: has that option).")
+    async def list_customers(self, request: Request[Any, Any, Any], access: CallerAccess, limit: Limit = 50,
+                             cursor: Cursor = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
                              lifecycle_stage: FromQuery[LifecycleStage | None] = None) -> Page[CustomerOut]:
-        return await service.list_customers(access, limit, cursor, q, lifecycle_stage)
+        return await service.list_customers(access, limit, cursor, q, lifecycle_stage,
+                                            list(request.query_params.multi_items()))
 
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")
     async def create_customer(self, access: CallerAccess, data: JSONBody[CustomerCreate]) -> CustomerOut:
