@@ -13,6 +13,7 @@ from tenants.auth import TokenResolver
 
 
 def create_app(settings: Settings | None = None, token_resolver: TokenResolver | None = None) -> Litestar:
-    handlers: list[ControllerRouterHandler] = [CustomerController, AttributeController, PersonController, lifecycle_history]
+    handlers: list[ControllerRouterHandler] = [CustomerController, AttributeController, PersonController,
+                                               lifecycle_history]
     return create_service_app("contacts", handlers, title="CRM contacts API", settings=settings,
                               token_resolver=token_resolver, ui_dir=Path(__file__).parent / "ui")
