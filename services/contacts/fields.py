@@ -217,8 +217,8 @@ def _filter_value(rule: AttributeRule, raw: str) -> Any:
 
 
 def attribute_filters(rules: Mapping[str, AttributeRule], params: Sequence[tuple[str, str]]) -> list[Combinable]:
-    """`attr.<key>=value` query parameters as JSONB containment conditions (`attributes @> {...}`, served by
-    the GIN index on (tenant_id, attributes)); several are all required to hold."""
+    """`attr.<key>=value` query parameters as JSONB containment conditions (`attributes @> {...}`, which the
+    GIN index `customer_attributes` serves); several are all required to hold."""
     conditions: list[Combinable] = []
     errors: list[tuple[str, str, str, str]] = []
     for name, raw in params:

@@ -23,7 +23,7 @@ def test_a_rule_result_of_ten_makes_every_code_with_that_start_invalid():
     assert all(normalise_tax_code(f"010000005{digit}") is None for digit in range(10))
 
 
-@pytest.mark.parametrize("raw, expected", [
+@pytest.mark.parametrize(("raw", "expected"), [
     ("0100109106-001", "0100109106-001"),
     ("0100109106001", "0100109106-001"),  # the 13-digit form without the dash
     (" 0100109106 ", "0100109106"),
