@@ -25,7 +25,7 @@ from tenants.auth import PRINCIPAL_KEY, UNAUTHORIZED, Principal
 
 # The permission catalogue: `resource:action`. A guard naming anything else fails at import, not at runtime.
 PERMISSIONS: tuple[str, ...] = (
-    "customers:read", "customers:write",
+    "customers:read", "customers:write", "attributes:manage",
     "stages:read", "stages:write",
     "partners:read", "partners:write",
     "reports:read",

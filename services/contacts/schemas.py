@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -24,6 +24,16 @@ class CustomerCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     owner_id: uuid.UUID | None = None  # the salesperson in charge; the creator when not given
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
+    tax_code: TaxCode | None = None
+    phones: list[PhoneEntry] | None = None  # every phone, one primary; or the single `phone` above
+    emails: list[EmailEntry] | None = None
+    website: Website | None = None
+    industry: Industry | None = None
+    addresses: Addresses = []
+    needs_status: NeedsStatus = "unknown"
+    notes: Notes | None = None
+    last_contacted_at: datetime.datetime | None = None
+    attributes: AttributeValues = {}
 
 
 class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -35,6 +45,16 @@ class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     owner_id: uuid.UUID | msgspec.UnsetType = msgspec.UNSET
     source_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     relationship_status_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET  # the change is kept in history
+    tax_code: TaxCode | msgspec.UnsetType | None = msgspec.UNSET
+    phones: list[PhoneEntry] | msgspec.UnsetType = msgspec.UNSET  # replaces the list; `phone` the primary
+    emails: list[EmailEntry] | msgspec.UnsetType = msgspec.UNSET
+    website: Website | msgspec.UnsetType | None = msgspec.UNSET
+    industry: Industry | msgspec.UnsetType | None = msgspec.UNSET
+    addresses: Addresses | msgspec.UnsetType = msgspec.UNSET
+    needs_status: NeedsStatus | msgspec.UnsetType = msgspec.UNSET
+    notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
+    last_contacted_at: datetime.datetime | msgspec.UnsetType | None = msgspec.UNSET
+    attributes: AttributeValues | msgspec.UnsetType = msgspec.UNSET  # merged; a key set to null is removed
 
 
 class CustomerOut(msgspec.Struct, kw_only=True):
@@ -50,6 +70,16 @@ class CustomerOut(msgspec.Struct, kw_only=True):
     branch_id: uuid.UUID | None
     source_id: uuid.UUID | None
     relationship_status_id: uuid.UUID | None
+    tax_code: str | None
+    phones: list[PhoneEntry]
+    emails: list[EmailEntry]
+    website: str | None
+    industry: str | None
+    addresses: list[Address]
+    needs_status: str
+    notes: str | None
+    last_contacted_at: datetime.datetime | None
+    attributes: dict[str, Any]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -63,6 +93,7 @@ class CustomerFilter(msgspec.Struct, frozen=True, kw_only=True):
     tag: str | None = None  # a tag name, diacritics ignored
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
+    attributes: tuple[tuple[str, str], ...] = ()  # `attr.<key>=value` query parameters
 
 
 class GroupCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -147,6 +178,52 @@ class StatusChangeOut(msgspec.Struct, kw_only=True):
     changed_at: datetime.datetime
 
 
+# Customer fields (issue 5, item 1), custom attributes (item 3) and contact persons.
+NeedsStatus = Literal["unknown", "no_need", "interested", "urgent"]
+TaxCode = Annotated[str, msgspec.Meta(min_length=10, max_length=16, description="10 digits, or 10-3 for a branch")]
+Website = Annotated[str, msgspec.Meta(max_length=255, pattern=r"^(https?://)?[^\s/$.?#][^\s]*\.[^\s]+$")]
+Industry = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+Notes = Annotated[str, msgspec.Meta(max_length=4000)]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Place = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+AttributeKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+AttributeValue = str | int | float | bool | list[str] | None
+AttributeValues = Annotated[dict[AttributeKey, AttributeValue], msgspec.Meta(max_length=100)]
+AttributeType = Literal["text", "number", "date", "boolean", "select", "multiselect"]
+
+
+class PhoneEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    value: Phone
+    label: Label | None = None  # "di động", "văn phòng"...
+    primary: bool = False
+
+
+class EmailEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    value: Email
+    label: Label | None = None
+    primary: bool = False
+
+
+class Address(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    street: Place | None = None
+    ward: Place | None = None  # phường/xã
+    district: Place | None = None  # quận/huyện
+    province_code: Annotated[str, msgspec.Meta(pattern=r"^\d{2}$")]  # GSO code, see infra.vn.PROVINCES
+    label: Label | None = None
+    primary: bool = False
+
+
+Addresses = Annotated[list[Address], msgspec.Meta(max_length=20)]
+
+
+class LifecycleChangeOut(msgspec.Struct, kw_only=True):
+    from_stage: str | None  # None: the customer was created at `to_stage`
+    to_stage: str
+    actor_kind: str
+    actor_id: uuid.UUID | None
+    changed_at: datetime.datetime
+
+
 TagName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Color = Annotated[str, msgspec.Meta(pattern=r"^#[0-9a-fA-F]{6}$")]
 
@@ -165,3 +242,77 @@ class TagOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
     color: str | None
+
+
+class PersonCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name
+    title: Label | None = None
+    phones: Annotated[list[PhoneEntry], msgspec.Meta(max_length=10)] = []
+    emails: Annotated[list[EmailEntry], msgspec.Meta(max_length=10)] = []
+    primary: bool = False  # the customer's main contact; at most one per customer
+
+
+class PersonUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    title: Label | msgspec.UnsetType | None = msgspec.UNSET
+    phones: Annotated[list[PhoneEntry], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    emails: Annotated[list[EmailEntry], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    primary: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class PersonOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    title: str | None
+    phones: list[PhoneEntry]
+    emails: list[EmailEntry]
+    primary: bool
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class AttributeOption(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    value: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    label_vi: Name
+    label_en: Name
+
+
+Options = Annotated[list[AttributeOption], msgspec.Meta(max_length=200)]
+SortOrder = Annotated[int, msgspec.Meta(ge=-100000, le=100000)]
+
+
+class AttributeCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    key: AttributeKey  # fixed once created: values are stored under it
+    label_vi: Name
+    label_en: Name
+    type: AttributeType  # fixed once created, so stored values keep their meaning
+    options: Options = []  # select and multiselect only
+    required: bool = False
+    sort_order: SortOrder = 0
+
+
+class AttributeUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    label_vi: Name | msgspec.UnsetType = msgspec.UNSET
+    label_en: Name | msgspec.UnsetType = msgspec.UNSET
+    options: Options | msgspec.UnsetType = msgspec.UNSET
+    required: bool | msgspec.UnsetType = msgspec.UNSET
+    sort_order: SortOrder | msgspec.UnsetType = msgspec.UNSET
+
+
+class AttributeOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    key: str
+    label_vi: str
+    label_en: str
+    type: str
+    options: list[AttributeOption]
+    required: bool
+    sort_order: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class AttributeDeleted(msgspec.Struct, kw_only=True):
+    key: str
+    customers_affected: int  # customers whose value for it was removed

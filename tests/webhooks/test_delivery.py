@@ -34,6 +34,17 @@ async def deliveries_of(client, user, endpoint):
     return page.json()["items"]
 
 
+async def settled_deliveries_of(client, user, endpoint, seconds: float = 30):
+    """The delivery log once no delivery is still on its way: the receiver can have the request before the
+    worker has committed its outcome."""
+    for _ in range(int(seconds * 10)):
+        logged = await deliveries_of(client, user, endpoint)
+        if logged and all(d["status"] in ("succeeded", "failed", "cancelled") for d in logged):
+            return logged
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"deliveries still in flight after {seconds} s: {logged}")
+
+
 async def detail(client, user, delivery_id):
     response = await client.get(f"{API}/deliveries/{delivery_id}", headers=user.headers)
     assert response.status_code == 200, response.text
@@ -68,7 +79,7 @@ async def test_a_customers_life_arrives_signed_in_order_of_events(client, tenant
     assert len({r.headers["webhook-id"] for r in received}) == 3
     with pytest.raises(WebhookVerificationError):
         Webhook(endpoint["secret"]).verify(received[0].body + b" ", received[0].headers)
-    logged = await deliveries_of(client, tenant_a, endpoint)
+    logged = await settled_deliveries_of(client, tenant_a, endpoint)
     assert sorted(d["status"] for d in logged) == ["succeeded"] * 3
     assert {d["message_id"] for d in logged} == {r.headers["webhook-id"] for r in received}
 
@@ -105,7 +116,7 @@ async def test_a_receiver_failing_twice_gets_the_message_on_the_third_attempt_wi
     assert len({r.body for r in received}) == 1
     for r in received:
         assert verified(endpoint, r)["data"]["name"] == "Kiên Nhẫn"
-    [delivery] = await deliveries_of(client, tenant_a, endpoint)
+    [delivery] = await settled_deliveries_of(client, tenant_a, endpoint)
     logged = await detail(client, tenant_a, delivery["id"])
     assert (logged["status"], logged["attempt_count"]) == ("succeeded", 3)
     assert [a["status_code"] for a in logged["attempts"]] == [500, 500, 200]
@@ -125,7 +136,7 @@ async def test_a_410_disables_the_endpoint(client, tenant_a, receiver):
             break
         await asyncio.sleep(0.1)
     assert (state["enabled"], state["disabled_reason"]) == (False, "gone")
-    [delivery] = await deliveries_of(client, tenant_a, endpoint)
+    [delivery] = await settled_deliveries_of(client, tenant_a, endpoint)
     assert (delivery["status"], delivery["attempt_count"]) == ("failed", 1)
     await client.post("/api/contacts/v1/customers", headers=tenant_a.headers, json={"name": "Không Gửi Nữa"})
     await asyncio.sleep(SETTLE_SECONDS)
@@ -145,7 +156,7 @@ async def test_tenants_receive_and_see_only_their_own_deliveries(client, tenant_
         verified(endpoint_b, received)  # each endpoint has its own secret
     await asyncio.sleep(SETTLE_SECONDS)
     assert receiver.at("/ok/tenant-b") == []
-    [delivery] = await deliveries_of(client, tenant_a, endpoint_a)
+    [delivery] = await settled_deliveries_of(client, tenant_a, endpoint_a)
     assert (await client.get(f"{API}/deliveries/{delivery['id']}", headers=tenant_b.headers)).status_code == 404
     assert (await client.get(f"{API}/endpoints/{endpoint_a['id']}/deliveries",
                              headers=tenant_b.headers)).status_code == 404
@@ -162,7 +173,7 @@ async def test_a_receiver_that_never_answers_2xx_gets_the_first_attempt_and_seve
     await asyncio.sleep(SETTLE_SECONDS)
     received = receiver.at("/fail/99/never")
     assert len(received) == 8 and len({r.headers["webhook-id"] for r in received}) == 1
-    [delivery] = await deliveries_of(client, tenant_a, endpoint)
+    [delivery] = await settled_deliveries_of(client, tenant_a, endpoint)
     logged = await detail(client, tenant_a, delivery["id"])
     assert (logged["status"], logged["attempt_count"], logged["next_attempt_at"]) == ("failed", 8, None)
     times = [datetime.datetime.fromisoformat(a["attempted_at"]) for a in logged["attempts"]]

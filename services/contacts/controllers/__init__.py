@@ -1,5 +1,8 @@
 """Contacts' HTTP handlers, one module per area."""
 
+from litestar.types import ControllerRouterHandler
+
+from services.contacts.controllers.attributes import AttributeController, PersonController, lifecycle_history
 from services.contacts.controllers.classification import (
     CustomerClassificationController,
     GroupController,
@@ -9,5 +12,7 @@ from services.contacts.controllers.classification import (
 )
 from services.contacts.controllers.customers import CustomerController
 
-ROUTE_HANDLERS = [CustomerController, CustomerClassificationController, GroupController, SourceController,
-                  RelationshipStatusController, TagController]
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
+    CustomerController, CustomerClassificationController, GroupController, SourceController,
+    RelationshipStatusController, TagController, AttributeController, PersonController, lifecycle_history,
+]

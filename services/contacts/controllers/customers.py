@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, LifecycleStage
@@ -22,8 +22,10 @@ class CustomerController(Controller):
     tags = ["customers"]
 
     @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics; "
-                              "`group_id` includes the groups below it; `tag` is a tag name)")
-    async def list_customers(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
+                              "`group_id` includes the groups below it; `tag` is a tag name)",
+         description="Custom attributes filter as `attr.<key>=value` (a multiselect: has that option).")
+    async def list_customers(self, request: Request[Any, Any, Any], access: CallerAccess, limit: Limit = 50,
+                             cursor: Cursor = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
                              lifecycle_stage: FromQuery[LifecycleStage | None] = None,
                              group_id: FromQuery[uuid.UUID | None] = None,
@@ -31,7 +33,8 @@ class CustomerController(Controller):
                              source_id: FromQuery[uuid.UUID | None] = None,
                              relationship_status_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
         where = CustomerFilter(q=q, lifecycle_stage=lifecycle_stage, group_id=group_id, tag=tag,
-                               source_id=source_id, relationship_status_id=relationship_status_id)
+                               source_id=source_id, relationship_status_id=relationship_status_id,
+                               attributes=tuple(request.query_params.multi_items()))
         return await customers.list_customers(access, limit, cursor, where)
 
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")

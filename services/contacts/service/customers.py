@@ -1,4 +1,4 @@
-"""Customers: their generated codes, Vietnamese phone numbers and search.
+"""Customers: their generated codes, fields (see `fields`), Vietnamese phone numbers and search.
 
 Every function runs inside the caller's tenant transaction; queries also filter by tenant (the first wall;
 row-level security is the second), and reads and writes by the caller's data visibility (`visible_to`): a
@@ -7,10 +7,9 @@ customer the caller does not see answers 404, like another tenant's.
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 from piccolo.columns.combination import WhereRaw
@@ -24,8 +23,30 @@ from services.contacts.events import (
     CustomerDeleted,
     customer_data,
 )
-from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, StatusChangeOut
+from services.contacts.schemas import (
+    CustomerCreate,
+    CustomerFilter,
+    CustomerOut,
+    CustomerUpdate,
+    EmailEntry,
+    PhoneEntry,
+    StatusChangeOut,
+)
 from services.contacts.service import statuses
+from services.contacts.service.fields import (
+    addresses_of,
+    attribute_filters,
+    attribute_rules,
+    attribute_values,
+    check_tax_code,
+    emails_of,
+    invalid,
+    normalise_phone,
+    phones_of,
+    primary_value,
+    record_lifecycle_change,
+    replace_primary,
+)
 from services.contacts.service.sources import require_source
 from services.contacts.tables import CodeSequence, Customer
 from services.identity.service.org import placement_of
@@ -49,21 +70,6 @@ _HAS_TAG = """"customer"."id" IN (
 
 CUSTOMER_CODE_PREFIX = "KH"
 CUSTOMER_CODE_DIGITS = 6
-_VN_PHONE = re.compile(r"^\+84(3|5|7|8|9|2\d)\d{7,8}$")
-
-
-def normalise_phone(raw: str) -> str:
-    """'0912 345 678' and '+84 912.345.678' both become '+84912345678'; anything else is refused."""
-    digits = re.sub(r"[ .()-]", "", raw)
-    if digits.startswith("0"):
-        digits = "+84" + digits[1:]
-    elif digits.startswith("84"):
-        digits = "+" + digits
-    if not _VN_PHONE.match(digits):
-        raise ProblemError(422, "validation_error", "Số điện thoại không hợp lệ.", "Invalid phone number.",
-                           errors=[("phone", "invalid_phone", "Số điện thoại Việt Nam không hợp lệ",
-                                    "Not a valid Vietnamese phone number")])
-    return digits
 
 
 async def next_code(name: str, prefix: str, digits: int) -> str:
@@ -104,26 +110,80 @@ async def _ownership(owner_id: uuid.UUID | None) -> Ownership:
     return Ownership(owner_id=owner_id, team_id=placement.team_id, branch_id=placement.branch_id)
 
 
+Entry = TypeVar("Entry", PhoneEntry, EmailEntry)
+Unset = msgspec.UnsetType
+
+
+def _json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
+def _entries_after(entries: Sequence[Entry] | Unset, single: str | Unset | None, current: Sequence[Entry], *,
+                   field: str, clean_entries: Callable[[Sequence[Entry]], list[Entry]],
+                   clean_single: Callable[[str], str], make: Callable[[str], Entry]) -> list[Entry] | None:
+    """The new phone (or email) list when the body gives the whole list, or only the primary one as the
+    single `phone` (`email`) field; None when it gives neither."""
+    if not isinstance(entries, Unset) and not isinstance(single, Unset):
+        raise invalid([(field, "conflict", f"Chỉ gửi `{field}` hoặc `{field}s`, không gửi cả hai",
+                        f"Send `{field}` or `{field}s`, not both")])
+    if not isinstance(entries, Unset):
+        return clean_entries(entries)
+    if not isinstance(single, Unset):
+        return replace_primary(current, clean_single(single) if single else None, make)
+    return None
+
+
+def _phones_after(phones: Sequence[PhoneEntry] | Unset, phone: str | Unset | None,
+                  current: Sequence[PhoneEntry]) -> list[PhoneEntry] | None:
+    return _entries_after(phones, phone, current, field="phone", clean_entries=phones_of,
+                          clean_single=normalise_phone, make=lambda value: PhoneEntry(value=value, primary=True))
+
+
+def _emails_after(emails: Sequence[EmailEntry] | Unset, email: str | Unset | None,
+                  current: Sequence[EmailEntry]) -> list[EmailEntry] | None:
+    return _entries_after(emails, email, current, field="email", clean_entries=emails_of,
+                          clean_single=str.lower, make=lambda value: EmailEntry(value=value, primary=True))
+
+
+def _given(value: Any) -> Any:
+    """Create bodies say "not given" with None, update bodies with UNSET; the list rules take UNSET."""
+    return msgspec.UNSET if value is None else value
+
+
 async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
     """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
     ownership = await _ownership(data.owner_id or creator_id)
     if data.source_id is not None:
         await require_source(data.source_id)
+    phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
+    emails = _emails_after(_given(data.emails), _given(data.email), []) or []
+    rules = await attribute_rules(lock=bool(data.attributes))
     customer = Customer(
         tenant_id=current_tenant_id(),
         code=await next_code("customer", CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_DIGITS),
         kind=data.kind,
         name=data.name.strip(),
         name_folded=fold(data.name),
-        email=data.email.lower() if data.email else None,
-        phone=normalise_phone(data.phone) if data.phone else None,
+        email=primary_value(emails),
+        phone=primary_value(phones),
         lifecycle_stage=data.lifecycle_stage,
         owner_id=ownership.owner_id,
         team_id=ownership.team_id,
         branch_id=ownership.branch_id,
         source_id=data.source_id,
+        tax_code=check_tax_code(data.tax_code) if data.tax_code else None,
+        phones=_json(phones),
+        emails=_json(emails),
+        website=data.website,
+        industry=data.industry.strip() if data.industry else None,
+        addresses=_json(addresses_of(data.addresses)),
+        needs_status=data.needs_status,
+        notes=data.notes,
+        last_contacted_at=data.last_contacted_at,
+        attributes=_json(attribute_values(rules, data.attributes)),
     )
     await customer.save()
+    await record_lifecycle_change(customer.id, None, data.lifecycle_stage)
     if data.relationship_status_id is not None:
         await statuses.change_status([customer.id], data.relationship_status_id)
     created = await _fetch(customer.id)  # whoever it was given to, its creator gets it back once
@@ -134,7 +194,8 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
 
 async def _fetch(customer_id: uuid.UUID, *visibility: Any) -> CustomerOut:
     row = await Customer.select(*_OUT_COLUMNS).where(
-        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id), *visibility).first()
+        (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id), *visibility,
+    ).output(load_json=True).first()
     if row is None:
         raise CUSTOMER_NOT_FOUND
     return _out(row)
@@ -171,25 +232,39 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
         query = query.where(WhereRaw(_IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
         query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
-    rows = await query.order_by(Customer.id).limit(limit + 1)
+    if any(name.startswith("attr.") for name, _ in where.attributes):
+        query = query.where(*attribute_filters(await attribute_rules(), where.attributes))
+    rows = await query.order_by(Customer.id).limit(limit + 1).output(load_json=True)
     items = [_out(row) for row in rows]
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
 
 
 async def update_customer(access: Access, customer_id: uuid.UUID, data: CustomerUpdate) -> CustomerOut:
+    before = await get_customer(access, customer_id)  # 404 unless the caller sees it
     changes: dict[Any, Any] = {}
-    if not isinstance(data.name, msgspec.UnsetType):
+    if not isinstance(data.name, Unset):
         changes[Customer.name] = data.name.strip()
         changes[Customer.name_folded] = fold(data.name)
-    if not isinstance(data.kind, msgspec.UnsetType):
-        changes[Customer.kind] = data.kind
-    if not isinstance(data.email, msgspec.UnsetType):
-        changes[Customer.email] = data.email.lower() if data.email else None
-    if not isinstance(data.phone, msgspec.UnsetType):
-        changes[Customer.phone] = normalise_phone(data.phone) if data.phone else None
-    if not isinstance(data.lifecycle_stage, msgspec.UnsetType):
-        changes[Customer.lifecycle_stage] = data.lifecycle_stage
-    if not isinstance(data.owner_id, msgspec.UnsetType):
+    if (phones := _phones_after(data.phones, data.phone, before.phones)) is not None:
+        changes |= {Customer.phones: _json(phones), Customer.phone: primary_value(phones)}
+    if (emails := _emails_after(data.emails, data.email, before.emails)) is not None:
+        changes |= {Customer.emails: _json(emails), Customer.email: primary_value(emails)}
+    if not isinstance(data.tax_code, Unset):
+        changes[Customer.tax_code] = check_tax_code(data.tax_code) if data.tax_code else None
+    if not isinstance(data.industry, Unset):
+        changes[Customer.industry] = data.industry.strip() if data.industry else None
+    if not isinstance(data.addresses, Unset):
+        changes[Customer.addresses] = _json(addresses_of(data.addresses))
+    if not isinstance(data.attributes, Unset):
+        changes[Customer.attributes] = _json(
+            attribute_values(await attribute_rules(lock=True), data.attributes, before.attributes))
+    for column, value in ((Customer.kind, data.kind), (Customer.website, data.website),
+                          (Customer.needs_status, data.needs_status), (Customer.notes, data.notes),
+                          (Customer.last_contacted_at, data.last_contacted_at),
+                          (Customer.lifecycle_stage, data.lifecycle_stage)):
+        if not isinstance(value, Unset):
+            changes[column] = value
+    if not isinstance(data.owner_id, Unset):
         ownership = await _ownership(data.owner_id)
         changes |= {Customer.owner_id: ownership.owner_id, Customer.team_id: ownership.team_id,
                     Customer.branch_id: ownership.branch_id}
@@ -197,7 +272,6 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         if data.source_id is not None:
             await require_source(data.source_id)
         changes[Customer.source_id] = data.source_id
-    before = await get_customer(access, customer_id)  # 404 unless the caller sees it
     status_changed = False
     if not isinstance(data.relationship_status_id, msgspec.UnsetType):
         status_changed = bool(await statuses.change_status([customer_id], data.relationship_status_id))
@@ -206,6 +280,8 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
     if changes:
         await Customer.update(changes).where(
             (Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    if not isinstance(data.lifecycle_stage, Unset) and data.lifecycle_stage != before.lifecycle_stage:
+        await record_lifecycle_change(customer_id, before.lifecycle_stage, data.lifecycle_stage)
     after = await _fetch(customer_id)  # handed to a colleague, it may leave the caller's sight afterwards
     await audit.record("customer.update", "customer", customer_id, before=before, after=after)
     await emit(CUSTOMER_UPDATED, customer_data(after))
