@@ -37,7 +37,7 @@ def run_everything(port: int | None = None) -> int:
 CRM is running (Ctrl-C stops everything).
   Admin UI         {base}/
   API docs         {base}/api/identity/docs  /api/contacts/docs  /api/pipeline/docs
-                   {base}/api/partners/docs  /api/reporting/docs
+                   {base}/api/partners/docs  /api/reporting/docs  /api/webhooks/docs
   Health           {base}/healthz  {base}/readyz
   Demo login       {login.email} / {login.password}   (POST {base}/api/identity/v1/login)
   Stack            {", ".join(f"{k}: {v}" for k, v in stack.status().items())}
