@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from tenants.access import requires
 from tenants.auth import TenantScope
 from tenants.pagination import Cursor, Limit, Page
-from webhooks import replay, service
+from webhooks import replay, rotation, service
 from webhooks.schemas import (
     DeliveryDetail,
     DeliveryOut,
@@ -21,6 +21,7 @@ from webhooks.schemas import (
     EventTypeOut,
     RecoverRequest,
     RecoverResult,
+    SecretRotated,
     TestSendRequest,
 )
 
@@ -73,6 +74,11 @@ class EndpointController(Controller):
     async def recover(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID],
                       data: JSONBody[RecoverRequest]) -> RecoverResult:
         return await replay.recover(endpoint_id, data)
+
+    @post("/{endpoint_id:uuid}/rotate-secret", status_code=200, opt={"shows_secret_once": True},
+          summary="A new signing secret, in this response only; the previous one also signs for 24 hours")
+    async def rotate_secret(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID]) -> SecretRotated:
+        return await rotation.rotate_secret(endpoint_id)
 
     @post("/{endpoint_id:uuid}/test", status_code=202,
           summary="Send a sample event of a catalogue type to this endpoint only")

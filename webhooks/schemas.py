@@ -92,3 +92,9 @@ class RecoverResult(msgspec.Struct, kw_only=True):
 
 class TestSendRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     event_type: EventTypeName  # a type from the catalogue; its data is a fixed sample
+
+
+class SecretRotated(EndpointOut, kw_only=True):
+    secret: str  # the new `whsec_` secret; in this response only
+    # Until then deliveries carry a signature with the previous secret too.
+    previous_secret_expires_at: datetime.datetime
