@@ -81,6 +81,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_webhooks_reap(args: argparse.Namespace) -> int:
+    import datetime
+
+    from webhooks.jobs import reap
+
+    reaped = asyncio.run(reap(datetime.timedelta(seconds=args.grace_seconds)))
+    print(f"re-queued {reaped} deliveries")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default in describe():
         print(f"{name:32} default {default}")
@@ -126,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--with-scheduler", action="store_true", help="also run rq's scheduler")
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     worker.set_defaults(func=cmd_worker)
+
+    webhooks = commands.add_parser("webhooks", help="webhook maintenance")
+    webhooks_commands = webhooks.add_subparsers(dest="webhooks_command", required=True)
+    reaper = webhooks_commands.add_parser(
+        "reap", help="re-queue deliveries and outbox rows no job carries (run it every minute, e.g. from cron)")
+    reaper.add_argument("--grace-seconds", type=float, default=60, help="how overdue work must be to count as lost")
+    reaper.set_defaults(func=cmd_webhooks_reap)
 
     settings = commands.add_parser("settings", help="list every CRM_ setting with its default")
     settings.set_defaults(func=cmd_settings)

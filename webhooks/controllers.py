@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from tenants.access import requires
 from tenants.auth import TenantScope
 from tenants.pagination import Cursor, Limit, Page
-from webhooks import service
+from webhooks import replay, rotation, service
 from webhooks.schemas import (
     DeliveryDetail,
     DeliveryOut,
@@ -19,6 +19,10 @@ from webhooks.schemas import (
     EndpointOut,
     EndpointUpdate,
     EventTypeOut,
+    RecoverRequest,
+    RecoverResult,
+    SecretRotated,
+    TestSendRequest,
 )
 
 MANAGE = [requires("webhooks:manage")]
@@ -65,6 +69,23 @@ class EndpointController(Controller):
                               cursor: Cursor = None) -> Page[DeliveryOut]:
         return await service.list_deliveries(endpoint_id, limit, cursor)
 
+    @post("/{endpoint_id:uuid}/recover", status_code=202,
+          summary="Queue again every failed delivery of the endpoint created in [since, until)")
+    async def recover(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID],
+                      data: JSONBody[RecoverRequest]) -> RecoverResult:
+        return await replay.recover(endpoint_id, data)
+
+    @post("/{endpoint_id:uuid}/rotate-secret", status_code=200, opt={"shows_secret_once": True},
+          summary="A new signing secret, in this response only; the previous one also signs for 24 hours")
+    async def rotate_secret(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID]) -> SecretRotated:
+        return await rotation.rotate_secret(endpoint_id)
+
+    @post("/{endpoint_id:uuid}/test", status_code=202,
+          summary="Send a sample event of a catalogue type to this endpoint only")
+    async def send_test(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID],
+                        data: JSONBody[TestSendRequest]) -> DeliveryOut:
+        return await replay.send_test(endpoint_id, data)
+
 
 class DeliveryController(Controller):
     path = "/deliveries"
@@ -74,3 +95,8 @@ class DeliveryController(Controller):
     @get("/{delivery_id:uuid}", summary="One delivery with every attempt (time, status, duration, response)")
     async def get_delivery(self, tenant: TenantScope, delivery_id: FromPath[uuid.UUID]) -> DeliveryDetail:
         return await service.get_delivery(delivery_id)
+
+    @post("/{delivery_id:uuid}/resend", status_code=202,
+          summary="Send the delivery again, same `webhook-id`, with a fresh retry schedule")
+    async def resend(self, tenant: TenantScope, delivery_id: FromPath[uuid.UUID]) -> DeliveryDetail:
+        return await replay.resend(delivery_id)

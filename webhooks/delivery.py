@@ -69,7 +69,7 @@ class Due(msgspec.Struct, frozen=True, kw_only=True):
     endpoint_id: uuid.UUID
     attempt_count: int
     url: str
-    secret: str
+    secrets: list[str]  # the current secret, then the previous one while it is still honoured
     enabled: bool
     body: str
 
@@ -95,7 +95,9 @@ async def claim(delivery_id: uuid.UUID) -> Due | None:
     """The pending delivery, locked until the transaction ends; None when it is done or another worker has it.
     A delivery whose endpoint was disabled meanwhile is cancelled."""
     rows = await WebhookDelivery.raw(
-        "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, e.url, e.secret, e.enabled, o.body "
+        "SELECT d.id, d.event_id, d.endpoint_id, d.attempt_count, e.url, e.enabled, o.body, "
+        "array_remove(ARRAY[e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END], "
+        "NULL) AS secrets "
         "FROM webhook_delivery d "
         "JOIN webhook_endpoint e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id "
         "JOIN webhook_outbox o ON o.tenant_id = d.tenant_id AND o.id = d.event_id "
@@ -118,7 +120,7 @@ async def send(due: Due, settings: Settings) -> Outcome:
     except ProblemError as exc:
         return Outcome(attempted_at=attempted_at, error=f"destination refused: {exc.detail_en}")
     body = due.body.encode()
-    headers = {**signed_headers(due.secret, message_id(due.event_id), int(attempted_at.timestamp()), body),
+    headers = {**signed_headers(due.secrets, message_id(due.event_id), int(attempted_at.timestamp()), body),
                "content-type": "application/json", "user-agent": "CRM-Webhooks/1"}
     started = time.monotonic()
     try:

@@ -14,10 +14,13 @@ import redis
 
 from infra.jobs import enqueue_for_tenant, redis_connection
 from infra.settings import get_settings
-from tenants.context import after_commit, current_tenant_id
+from tenants.context import after_commit, current_tenant_id, tenant_transaction
 from webhooks import delivery
+from webhooks.tables import OutboxEvent, WebhookDelivery
 
 QUEUE = "webhooks"
+# Work overdue by more than this is taken for lost: longer than rq's scheduler tick and a slow attempt (15 s).
+REAP_GRACE = datetime.timedelta(minutes=1)
 logger = logging.getLogger("crm.webhooks")
 
 
@@ -59,3 +62,31 @@ async def deliver(delivery_id: str) -> str:
     if recorded.retry_in is not None:
         enqueue_after_commit(deliver, delivery_id, delay=recorded.retry_in)
     return recorded.status
+
+
+async def reap_tenant(overdue_since: datetime.datetime) -> int:
+    """Enqueue again the tenant's pending deliveries due before `overdue_since` and, if it has outbox rows
+    older than that still undispatched, the dispatcher; how many deliveries. Safe to run twice: a delivery
+    is claimed with `SKIP LOCKED` and only while pending."""
+    tenant_id = current_tenant_id()
+    stuck = await WebhookDelivery.select(WebhookDelivery.id).where(
+        (WebhookDelivery.tenant_id == tenant_id) & (WebhookDelivery.status == "pending")
+        & (WebhookDelivery.next_attempt_at < overdue_since))
+    for row in stuck:
+        enqueue_after_commit(deliver, str(row["id"]))
+    if await OutboxEvent.exists().where((OutboxEvent.tenant_id == tenant_id) & OutboxEvent.dispatched_at.is_null()
+                                        & (OutboxEvent.created_at < overdue_since)):
+        enqueue_after_commit(dispatch)
+    return len(stuck)
+
+
+async def reap(grace: datetime.timedelta = REAP_GRACE) -> int:
+    """The reaper (not a tenant job): finds every tenant with work no job carries (a killed worker, Redis down
+    at commit) and re-queues it in that tenant's transaction; how many deliveries. `crm webhooks reap` runs it."""
+    overdue_since = datetime.datetime.now(tz=datetime.UTC) - grace
+    rows = await WebhookDelivery.raw("SELECT webhook_tenants_to_reap({}) AS tenant_id", overdue_since)
+    reaped = 0
+    for row in rows:
+        async with tenant_transaction(row["tenant_id"]):
+            reaped += await reap_tenant(overdue_since)
+    return reaped

@@ -53,7 +53,7 @@ class DeliveryOut(msgspec.Struct, kw_only=True):
     message_id: str  # the `webhook-id` header the receiver dedupes on
     event_type: str
     status: DeliveryStatus
-    attempt_count: int
+    attempt_count: int  # attempts since it was last queued (a resend restarts the count; `attempts` lists all)
     next_attempt_at: datetime.datetime | None
     delivered_at: datetime.datetime | None
     created_at: datetime.datetime
@@ -77,3 +77,24 @@ class EventTypeOut(msgspec.Struct, kw_only=True):
     description_en: str
     # JSON Schema of `data` in the envelope `{"type", "timestamp", "data"}`.
     schema: dict[str, Any]
+
+
+class RecoverRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Queue again the endpoint's failed deliveries created in [since, until); no `until`: up to now."""
+
+    since: datetime.datetime
+    until: datetime.datetime | None = None
+
+
+class RecoverResult(msgspec.Struct, kw_only=True):
+    queued: int  # failed deliveries put back on their way
+
+
+class TestSendRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    event_type: EventTypeName  # a type from the catalogue; its data is a fixed sample
+
+
+class SecretRotated(EndpointOut, kw_only=True):
+    secret: str  # the new `whsec_` secret; in this response only
+    # Until then deliveries carry a signature with the previous secret too.
+    previous_secret_expires_at: datetime.datetime

@@ -28,6 +28,7 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signed_headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def signed_headers(secrets_in_use: list[str], msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """One space-separated signature per secret in use (two while a rotated-out secret is still honoured)."""
     return {"webhook-id": msg_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(secret, msg_id, timestamp, body)}
+            "webhook-signature": " ".join(signature(secret, msg_id, timestamp, body) for secret in secrets_in_use)}

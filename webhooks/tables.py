@@ -25,6 +25,9 @@ class WebhookEndpoint(TenantTable, tablename="webhook_endpoint"):
     disabled_reason = Varchar(length=32, null=True, default=None)  # "gone" (the receiver answered 410)
     # Stored as issued (`whsec_` + base64): the API shows it once, at creation, and never returns this column.
     secret = Varchar(length=100, null=False, secret=True)
+    # After a rotation the old secret also signs until `previous_secret_expires_at` (24 hours).
+    previous_secret = Varchar(length=100, null=True, default=None, secret=True)
+    previous_secret_expires_at = Timestamptz(null=True, default=None)
 
 
 class WebhookDelivery(TenantTable, tablename="webhook_delivery"):
