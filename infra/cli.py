@@ -81,6 +81,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from infra.schedule import run_scheduler
+
+    run_scheduler(poll_seconds=args.poll_seconds, once=args.once)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default in describe():
         print(f"{name:32} default {default}")
@@ -126,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--with-scheduler", action="store_true", help="also run rq's scheduler")
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
     worker.set_defaults(func=cmd_worker)
+
+    scheduler = commands.add_parser("scheduler", help="enqueue periodic work when due (several may run at once)")
+    scheduler.add_argument("--poll-seconds", type=float, default=30, help="how often to check what is due")
+    scheduler.add_argument("--once", action="store_true", help="check once and stop")
+    scheduler.set_defaults(func=cmd_scheduler)
 
     settings = commands.add_parser("settings", help="list every CRM_ setting with its default")
     settings.set_defaults(func=cmd_settings)
