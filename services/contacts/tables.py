@@ -141,4 +141,4 @@ class ContactsSettings(TenantTable, tablename="contacts_settings"):
     # "Đừng quên" ageing: customers not contacted for this many days move to the system status, unless their
     # status is excluded (by system key, such as the seeded "won" and "lost", or by status id).
     dont_forget_after_days = Integer(null=False, default=30)
-    dont_forget_excluded = Array(base_column=Varchar(length=64), null=False, default=["won", "lost"])
+    dont_forget_excluded = Array(base_column=Varchar(length=64), null=False, default=["lost", "won"])

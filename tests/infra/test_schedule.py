@@ -59,8 +59,8 @@ def test_two_racing_schedulers_enqueue_each_period_once(scheduler_redis_url):
 def test_after_downtime_a_missed_period_runs_once(scheduler_redis_url):
     connection = redis.Redis.from_url(scheduler_redis_url)
 
-    def ticked(*when: int) -> int:
-        return len(tick(datetime.datetime(2026, 11, *when, tzinfo=UTC), connection, (NIGHTLY,)))
+    def ticked(day: int, hour: int) -> int:
+        return len(tick(datetime.datetime(2026, 11, day, hour, tzinfo=UTC), connection, (NIGHTLY,)))
 
     assert ticked(1, 19) == 1  # the 1st's run, from 18:00
     assert ticked(1, 23) == 0

@@ -140,7 +140,7 @@ async def forwards():
         column_class_name="Array",
         column_class=Array,
         params={
-            "default": ["won", "lost"],
+            "default": ["lost", "won"],
             "base_column": Varchar(
                 length=64,
                 default="",

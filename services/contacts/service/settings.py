@@ -28,7 +28,8 @@ async def get_contacts_settings() -> ContactsSettingsOut:
 
 async def update_contacts_settings(data: ContactsSettingsUpdate) -> ContactsSettingsOut:
     before = await get_contacts_settings()
-    after = msgspec.structs.replace(before, **msgspec.structs.asdict(data))  # UNSET fields are omitted
+    given = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
+    after = msgspec.structs.replace(before, **given)
     # Status ids are compared as text by the ageing query, which prints them in lower case.
     after.dont_forget_excluded = sorted({value.strip().lower() for value in after.dont_forget_excluded})
     if after == before:
