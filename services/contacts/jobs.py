@@ -8,6 +8,6 @@ async def count_customers() -> int:
     return await customers.count_customers()
 
 
-async def age_statuses() -> int:
+async def age_statuses(batch_size: int = statuses.AGEING_BATCH) -> int:
     """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`); returns how many moved."""
-    return await statuses.age_to_dont_forget()
+    return await statuses.age_to_dont_forget(batch_size)

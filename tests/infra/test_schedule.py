@@ -17,6 +17,8 @@ from rq.job import Job
 from infra.jobs import for_each_active_tenant
 from infra.schedule import Periodic, tick
 from tests import conftest
+from tests.conftest import sign_up
+from tests.identity.support_helpers import support_headers
 
 UTC = datetime.UTC
 HOURLY = Periodic("test.hourly", for_each_active_tenant, args=("services.contacts.jobs:count_customers",),
@@ -92,3 +94,28 @@ def test_two_scheduler_processes_enqueue_the_declared_work_once(stack, scheduler
     jobs = Queue("default", connection=redis.Redis.from_url(scheduler_redis_url)).get_jobs()
     assert [(job.func_name, job.args) for job in jobs] == [
         ("infra.jobs.for_each_active_tenant", ("services.contacts.jobs:age_statuses",))]
+
+
+async def test_the_fan_out_enqueues_one_job_per_tenant_in_use(client, stack, scheduler_redis_url, tenant_a, tenant_b):
+    support = await support_headers(client, stack)
+    suspended = await sign_up(client, "Công ty Tạm Ngưng")
+    for tenant_id, status in ((tenant_a.tenant_id, "read_only"), (suspended.tenant_id, "suspended")):
+        response = await client.patch(f"/api/identity/v1/support/tenants/{tenant_id}", headers=support,
+                                      json={"status": status, "reason": "Kiểm tra lịch chạy"})
+        assert response.status_code == 200, response.text
+    connection = redis.Redis.from_url(scheduler_redis_url)
+    fan_out = Queue("default", connection=connection).enqueue(
+        for_each_active_tenant, "services.contacts.jobs:count_customers", queue_name="reports")
+    # A worker on this Redis database and the default queue only: the tenant jobs wait in "reports" to be read.
+    result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
+                            env={**stack.env, "CRM_REDIS_URL": scheduler_redis_url}, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    fan_out.refresh()
+    tenant_jobs = Queue("reports", connection=connection).get_jobs()
+    assert fan_out.return_value() == len(tenant_jobs)
+    tenants = [job.args[0] for job in tenant_jobs]
+    assert len(tenants) == len(set(tenants))
+    assert {str(tenant_a.tenant_id), str(tenant_b.tenant_id)} <= set(tenants)
+    assert str(suspended.tenant_id) not in tenants
+    assert {job.args[1] for job in tenant_jobs} == {"services.contacts.jobs:count_customers"}
