@@ -91,6 +91,13 @@ def cmd_webhooks_reap(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    from infra.schedule import run_scheduler
+
+    run_scheduler(poll_seconds=args.poll_seconds, once=args.once)
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     for name, default in describe():
         print(f"{name:32} default {default}")
@@ -143,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
         "reap", help="re-queue deliveries and outbox rows no job carries (run it every minute, e.g. from cron)")
     reaper.add_argument("--grace-seconds", type=float, default=60, help="how overdue work must be to count as lost")
     reaper.set_defaults(func=cmd_webhooks_reap)
+
+    scheduler = commands.add_parser("scheduler", help="enqueue periodic work when due (several may run at once)")
+    scheduler.add_argument("--poll-seconds", type=float, default=30, help="how often to check what is due")
+    scheduler.add_argument("--once", action="store_true", help="check once and stop")
+    scheduler.set_defaults(func=cmd_scheduler)
 
     settings = commands.add_parser("settings", help="list every CRM_ setting with its default")
     settings.set_defaults(func=cmd_settings)

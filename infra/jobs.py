@@ -45,10 +45,14 @@ def enqueue_for_tenant(tenant_id: uuid.UUID, func: Callable[..., Awaitable[Any]]
     return queue(queue_name, connection).enqueue(*job_args, description=description)
 
 
+def _imported(target: str) -> Any:
+    module_name, _, name = target.partition(":")
+    return getattr(importlib.import_module(module_name), name)
+
+
 def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """What the worker runs: import the job function and await it inside the tenant transaction."""
-    module_name, _, name = target.partition(":")
-    func = getattr(importlib.import_module(module_name), name)
+    func = _imported(target)
 
     async def in_tenant() -> Any:
         async with tenant_transaction(uuid.UUID(tenant_id)):
@@ -61,6 +65,23 @@ def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: d
 # services (about 0.3 s each otherwise).
 JOB_MODULES = ("webhooks.jobs", *(f"services.{name}.jobs" for name in
                                   ("identity", "contacts", "pipeline", "partners", "reporting")))
+
+
+async def _working_tenant_ids() -> list[uuid.UUID]:
+    from services.identity.tables import Tenant  # identity's table, read only; imported late: infra is below it
+
+    rows = await Tenant.select(Tenant.id).where(Tenant.status.is_in(["active", "read_only"])).order_by(Tenant.id)
+    return [uuid.UUID(str(row["id"])) for row in rows]
+
+
+def for_each_active_tenant(target: str, queue_name: str = "default") -> int:
+    """A periodic job's fan-out: one job running `target` ("module:function") per tenant still in use (active or
+    read-only), each in its own tenant transaction. Returns how many were enqueued."""
+    func, connection = _imported(target), redis_connection()
+    tenant_ids = asyncio.run(_working_tenant_ids())
+    for tenant_id in tenant_ids:
+        enqueue_for_tenant(tenant_id, func, queue_name=queue_name, connection=connection)
+    return len(tenant_ids)
 
 
 def run_worker(queues: list[str] | None = None, with_scheduler: bool = False, burst: bool = False) -> None:

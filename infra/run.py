@@ -29,6 +29,7 @@ def run_everything(port: int | None = None) -> int:
     children = [
         subprocess.Popen([*crm, "serve", "all", "--port", str(port)]),
         subprocess.Popen([*crm, "worker", "--with-scheduler"]),
+        subprocess.Popen([*crm, "scheduler"]),
     ]
     try:
         wait_until(lambda: port_answers(port), "the services", timeout=60)

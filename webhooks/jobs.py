@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import functools
 import logging
@@ -90,3 +91,8 @@ async def reap(grace: datetime.timedelta = REAP_GRACE) -> int:
         async with tenant_transaction(row["tenant_id"]):
             reaped += await reap_tenant(overdue_since)
     return reaped
+
+
+def reap_lost_work() -> int:
+    """The reaper as an rq job, scheduled every minute (`infra.schedule`)."""
+    return asyncio.run(reap())

@@ -1,8 +1,13 @@
 """rq jobs of contacts. Each runs inside its tenant's transaction (see `infra.jobs.enqueue_for_tenant`)."""
 
-from services.contacts.service import customers
+from services.contacts.service import customers, statuses
 
 
 async def count_customers() -> int:
     """How many customers the job's tenant has: the smallest tenant job, used to check the job plumbing."""
     return await customers.count_customers()
+
+
+async def age_statuses(batch_size: int = statuses.AGEING_BATCH) -> int:
+    """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`); returns how many moved."""
+    return await statuses.age_to_dont_forget(batch_size)

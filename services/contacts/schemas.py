@@ -316,3 +316,18 @@ class AttributeOut(msgspec.Struct, kw_only=True):
 class AttributeDeleted(msgspec.Struct, kw_only=True):
     key: str
     customers_affected: int  # customers whose value for it was removed
+
+
+DontForgetDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+StatusKeyOrId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class ContactsSettingsOut(msgspec.Struct, kw_only=True):
+    dont_forget_after_days: int
+    dont_forget_excluded: list[str]  # status system keys ("won", "lost") or status ids
+
+
+class ContactsSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    dont_forget_after_days: DontForgetDays | msgspec.UnsetType = msgspec.UNSET
+    dont_forget_excluded: Annotated[list[StatusKeyOrId], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
+        msgspec.UNSET)

@@ -1,6 +1,6 @@
 """Contacts' tables: customers over their whole life."""
 
-from piccolo.columns import JSONB, UUID, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Array, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 
 from tenants.tables import TenantTable
@@ -133,3 +133,12 @@ class AttributeDefinition(TenantTable, tablename="attribute_definition"):
     options = JSONB(default=[], null=False)  # select/multiselect: [{"value", "label_vi", "label_en"}]
     required = Boolean(default=False, null=False)
     sort_order = Integer(default=0, null=False)
+
+
+class ContactsSettings(TenantTable, tablename="contacts_settings"):
+    """A tenant's settings of contacts; one row per tenant (a unique index), absent until first changed."""
+
+    # "Đừng quên" ageing: customers not contacted for this many days move to the system status, unless their
+    # status is excluded (by system key, such as the seeded "won" and "lost", or by status id).
+    dont_forget_after_days = Integer(null=False, default=30)
+    dont_forget_excluded = Array(base_column=Varchar(length=64), null=False, default=["lost", "won"])

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import msgspec
 import pytest
 import redis
-from rq import Queue
 
+from infra.jobs import queue
 from tests.conftest import DATA_DIR, ROOT, TestStack
 
 # 5 s, 5 min, 30 min... become 0.1 ms, 6 ms, 36 ms...: rq's scheduler (1 s ticks) then sets the pace.
@@ -93,7 +93,7 @@ def worker(stack: TestStack) -> Iterator[None]:
     Until now no worker ran, so the queue holds a dispatch job for every change the earlier tests made; they
     concern tenants these tests do not watch (their outbox rows stay in PostgreSQL), so they are dropped
     rather than worked through before the first webhook test's event."""
-    Queue("webhooks", connection=redis.Redis.from_url(stack.redis_url)).empty()
+    queue("webhooks", redis.Redis.from_url(stack.redis_url)).empty()
     log = (DATA_DIR / "test-webhooks-worker.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],

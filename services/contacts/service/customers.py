@@ -7,6 +7,7 @@ customer the caller does not see answers 404, like another tenant's.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
@@ -275,6 +276,8 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
     status_changed = False
     if not isinstance(data.relationship_status_id, msgspec.UnsetType):
         status_changed = bool(await statuses.change_status([customer_id], data.relationship_status_id))
+    elif isinstance(data.last_contacted_at, datetime.datetime):
+        status_changed = await statuses.restore_after_contact(customer_id, data.last_contacted_at)
     if not changes and not status_changed:
         return before
     if changes:

@@ -8,6 +8,7 @@ by the system, is kept in `customer_status_change`, written by the same statemen
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Collection
 from typing import Any
@@ -17,15 +18,17 @@ import msgspec
 from infra.problems import NotFoundError, ProblemError
 from services.contacts.schemas import StatusChangeOut, StatusCreate, StatusOut, StatusUpdate
 from services.contacts.service.lookups import require_reference
+from services.contacts.service.settings import get_contacts_settings
 from services.contacts.tables import Customer, RelationshipStatus
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 
 DONT_FORGET = "dont_forget"
-SEEDED: tuple[tuple[str, str], ...] = (
-    ("Mới", "New"), ("Tiếp cận", "Approached"), ("Nóng", "Hot"), ("Tiềm năng", "Potential"),
-    ("Mất", "Lost"), ("Chốt", "Won"),
+# (name, English name, system key): the keyed ones can be named in settings, such as the statuses ageing skips.
+SEEDED: tuple[tuple[str, str, str | None], ...] = (
+    ("Mới", "New", None), ("Tiếp cận", "Approached", None), ("Nóng", "Hot", None),
+    ("Tiềm năng", "Potential", None), ("Mất", "Lost", "lost"), ("Chốt", "Won", "won"),
 )
 STATUS_NOT_FOUND = NotFoundError("tình trạng quan hệ", "Relationship status")
 _COLUMNS = [getattr(RelationshipStatus, name) for name in StatusOut.__struct_fields__]
@@ -47,6 +50,30 @@ INSERT INTO customer_status_change
 SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
 RETURNING customer_id
 """
+# One batch of customers due for "Đừng quên": last touched (contacted, or created when never contacted) before the
+# tenant's cut-off, not there already, and not at an excluded status (named by system key or id).
+_DUE_FOR_DONT_FORGET = """
+SELECT c.id FROM customer c
+LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = c.relationship_status_id
+WHERE c.tenant_id = {} AND c.relationship_status_id IS DISTINCT FROM {}::uuid
+  AND COALESCE(c.last_contacted_at, c.created_at) < now() - make_interval(days => {})
+  AND NOT COALESCE(s.system_key = ANY({}::text[]) OR s.id::text = ANY({}::text[]), false)
+ORDER BY c.id LIMIT {}
+"""
+# The status a "Đừng quên" customer had before the latest move there, if that move came before the contact
+# (NULL when it had none or that status is gone); no row when the customer is not at "Đừng quên".
+_BEFORE_DONT_FORGET = """
+SELECT s.id AS status_id FROM customer c
+JOIN relationship_status d ON d.tenant_id = c.tenant_id AND d.id = c.relationship_status_id AND d.system_key = {}
+JOIN LATERAL (
+    SELECT h.from_status_id, h.created_at FROM customer_status_change h
+    WHERE h.tenant_id = c.tenant_id AND h.customer_id = c.id AND h.to_status_id = d.id
+    ORDER BY h.id DESC LIMIT 1
+) moved ON moved.created_at < {}
+LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = moved.from_status_id
+WHERE c.tenant_id = {} AND c.id = {}
+"""
+AGEING_BATCH = 1000
 _HISTORY = """
 SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
        h.actor_kind, h.actor_id, h.created_at AS changed_at
@@ -73,10 +100,11 @@ async def ensure_relationship_statuses() -> None:
         tenant_id, len(SEEDED) + 1, DONT_FORGET)
     if not seeded:
         return
-    await RelationshipStatus.insert(*[RelationshipStatus(tenant_id=tenant_id, name=vi, name_en=en, position=n)
-                                      for n, (vi, en) in enumerate(SEEDED, start=1)])
+    await RelationshipStatus.insert(*[
+        RelationshipStatus(tenant_id=tenant_id, name=vi, name_en=en, position=n, system_key=key)
+        for n, (vi, en, key) in enumerate(SEEDED, start=1)])
     await audit.record("relationship_status.seed", "relationship_status",
-                       after={"names": [vi for vi, _ in SEEDED] + ["Đừng quên"]}, actor=audit.SYSTEM)
+                       after={"names": [vi for vi, _, _ in SEEDED] + ["Đừng quên"]}, actor=audit.SYSTEM)
 
 
 async def list_statuses() -> list[StatusOut]:
@@ -158,3 +186,42 @@ async def status_history(customer_id: uuid.UUID, limit: int, cursor: str | None)
     rows = await Customer.raw(_HISTORY, current_tenant_id(), customer_id, before, before, limit + 1)
     items = [msgspec.convert(row, StatusChangeOut, strict=False) for row in rows]
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
+
+
+async def _dont_forget_id() -> uuid.UUID:
+    await ensure_relationship_statuses()
+    row = await RelationshipStatus.select(RelationshipStatus.id).where(
+        _mine() & (RelationshipStatus.system_key == DONT_FORGET)).first()
+    assert row is not None, "ensure_relationship_statuses seeds the system status"
+    return uuid.UUID(str(row["id"]))
+
+
+async def age_to_dont_forget(batch_size: int = AGEING_BATCH) -> int:
+    """Move the tenant's customers left uncontacted past its setting to "Đừng quên", a batch at a time, each
+    move in the history and the audit log. Those already there are not due, so a second run moves nobody.
+    Returns how many customers moved."""
+    tenant_id, target, settings = current_tenant_id(), await _dont_forget_id(), await get_contacts_settings()
+    excluded = settings.dont_forget_excluded
+    moved = 0
+    while True:
+        rows = await Customer.raw(_DUE_FOR_DONT_FORGET, tenant_id, target, settings.dont_forget_after_days,
+                                  excluded, excluded, batch_size)
+        if not rows:
+            return moved
+        changed = await change_status([row["id"] for row in rows], target)
+        if changed:
+            await audit.record("customer.dont_forget", "customer", actor=audit.SYSTEM, after={
+                "relationship_status_id": str(target), "customer_ids": sorted(str(id_) for id_ in changed),
+                "after_days": settings.dont_forget_after_days})
+        moved += len(changed)
+        if len(rows) < batch_size:
+            return moved
+
+
+async def restore_after_contact(customer_id: uuid.UUID, contacted_at: datetime.datetime) -> bool:
+    """A customer contacted after it was moved to "Đừng quên" goes back to the status it had before.
+    Returns whether its status changed."""
+    rows = await Customer.raw(_BEFORE_DONT_FORGET, DONT_FORGET, contacted_at, current_tenant_id(), customer_id)
+    if not rows:
+        return False
+    return bool(await change_status([customer_id], rows[0]["status_id"]))
