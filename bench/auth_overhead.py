@@ -137,8 +137,8 @@ async def run() -> list[Result]:
         ratio, runs = _ratio(medians, kind, "none")
         results.append(Result(
             f"Auth overhead: trivial endpoint, {label} vs no auth", ratio, "x", f"<= {GOAL}", ratio <= GOAL,
-            f"token + scope + Redis bucket + tenant transaction; median of {RUNS} runs x {ITERATIONS} requests "
-            f"over loopback; runs: {', '.join(f'{r:.3f}' for r in runs)}"))
+            f"token + scope + one Redis gate call (the transaction begins only at a query); median of {RUNS} "
+            f"runs x {ITERATIONS} requests over loopback; runs: {', '.join(f'{r:.3f}' for r in runs)}"))
     for kind, label in (("jwt", "JWT"), ("api_key", "API key")):
         ratio, _ = _ratio(medians, kind, "transaction")
         results.append(Result(
