@@ -40,6 +40,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Verify against a dummy hash when there is no account, so the answer takes as long either way."""
+    try:
+        return bool(_hasher.verify(password_hash or _DUMMY_HASH, password)) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 class IdentityTokenResolver:
     """The tenant resolver every service uses (the `TokenResolver` interface of the tenancy core).
 
@@ -126,11 +134,9 @@ async def login(settings: Settings, redis: aioredis.Redis, request: LoginRequest
     email = request.email.strip().lower()
     await login_throttle.check_allowed(redis, email)
     user = await User.objects().where(User.email == email).first()
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, request.password)
-    except (VerificationError, InvalidHashError):
+    if not password_matches(user.password_hash if user else None, request.password):
         await login_throttle.record_failure(redis, email)
-        raise BAD_LOGIN from None
+        raise BAD_LOGIN
     if user is None or not user.is_active:
         raise BAD_LOGIN
     await login_throttle.clear(redis, email)

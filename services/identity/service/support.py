@@ -14,7 +14,6 @@ from typing import Any
 
 import jwt
 import redis.asyncio as aioredis
-from argon2.exceptions import InvalidHashError, VerificationError
 from asyncpg.exceptions import UniqueViolationError
 
 from infra.problems import NotFoundError, ProblemError
@@ -32,7 +31,7 @@ from services.identity.schemas import (
     TenantUsage,
 )
 from services.identity.service import tenant_deletion
-from services.identity.service.auth import _DUMMY_HASH, _hasher
+from services.identity.service.auth import hash_password, password_matches
 from services.identity.service.sessions import JWT_ALGORITHM, issue_access_token
 from services.identity.tables import Membership, SupportStaff, Tenant
 from tenants import audit, lifecycle
@@ -57,7 +56,7 @@ def support_actor(staff_id: uuid.UUID, reason: str) -> audit.Actor:
 
 async def create_support_user(email: str, password: str, full_name: str = "") -> uuid.UUID:
     staff = SupportStaff(email=email.strip().lower(), full_name=full_name.strip(),
-                         password_hash=_hasher.hash(password))
+                         password_hash=hash_password(password))
     try:
         await staff.save()
     except UniqueViolationError:
@@ -67,10 +66,8 @@ async def create_support_user(email: str, password: str, full_name: str = "") ->
 
 async def login(settings: Settings, request: SupportLoginRequest) -> SupportTokenResponse:
     staff = await SupportStaff.objects().where(SupportStaff.email == request.email.strip().lower()).first()
-    try:
-        _hasher.verify(staff.password_hash if staff else _DUMMY_HASH, request.password)
-    except (VerificationError, InvalidHashError):
-        raise BAD_LOGIN from None
+    if not password_matches(staff.password_hash if staff else None, request.password):
+        raise BAD_LOGIN
     if staff is None or not staff.is_active:
         raise BAD_LOGIN
     now = datetime.datetime.now(tz=datetime.UTC)
