@@ -12,7 +12,7 @@ from services.identity.service import auth as identity
 from services.identity.tables import Tenant
 from services.partners import service as partners
 from services.partners.schemas import TerritoryCreate
-from services.pipeline import service as pipeline
+from services.pipeline.service import stages as pipeline
 from tenants.context import tenant_transaction
 
 

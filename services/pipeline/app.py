@@ -6,10 +6,10 @@ from litestar import Litestar
 
 from infra.settings import Settings
 from infra.web import create_service_app
-from services.pipeline.controllers import StageController
+from services.pipeline.controllers import ROUTE_HANDLERS
 from tenants.auth import TokenResolver
 
 
 def create_app(settings: Settings | None = None, token_resolver: TokenResolver | None = None) -> Litestar:
-    return create_service_app("pipeline", [StageController], title="CRM pipeline API", settings=settings,
+    return create_service_app("pipeline", ROUTE_HANDLERS, title="CRM pipeline API", settings=settings,
                               token_resolver=token_resolver, ui_dir=Path(__file__).parent / "ui")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.params import JSONBody
 
-from services.pipeline import service
 from services.pipeline.schemas import StageCreate, StageOut
+from services.pipeline.service import stages as service
 from tenants.access import requires
 from tenants.auth import TenantScope
 

@@ -1,0 +1,1 @@
+"""Pipeline's rules, one module per area; plain async functions that handlers, jobs and tests call."""
