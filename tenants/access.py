@@ -27,6 +27,9 @@ from tenants.auth import PRINCIPAL_KEY, UNAUTHORIZED, Principal
 PERMISSIONS: tuple[str, ...] = (
     "customers:read", "customers:write", "attributes:manage",
     "stages:read", "stages:write",
+    "opportunities:read", "opportunities:write", "activities:read", "activities:write",
+    "products:read", "products:write", "quotations:read", "quotations:write", "contracts:read", "contracts:write",
+    "imports:manage", "jobs:read",
     "partners:read", "partners:write",
     "reports:read",
     "org:read", "org:manage",

@@ -27,13 +27,15 @@ class RoleDefinition(msgspec.Struct, frozen=True):
     visibility: Visibility
 
 
-_READ = frozenset({"customers:read", "stages:read", "partners:read", "org:read"})
-_SELL = _READ | {"customers:write"}
+_READ = frozenset({"customers:read", "stages:read", "partners:read", "org:read", "opportunities:read",
+                   "activities:read", "products:read", "quotations:read", "contracts:read"})
+_SELL = _READ | {"customers:write", "opportunities:write", "activities:write", "quotations:write", "contracts:write"}
+_MANAGE = _SELL | {"partners:write", "reports:read", "audit:read", "products:write", "imports:manage", "jobs:read"}
 OWNER = "owner"
 BUILTIN_ROLES: dict[str, RoleDefinition] = {
     OWNER: RoleDefinition("Chủ sở hữu / Owner", frozenset(PERMISSIONS), "all"),
     "admin": RoleDefinition("Quản trị / Admin", frozenset(PERMISSIONS) - {"billing:manage"}, "all"),
-    "manager": RoleDefinition("Quản lý / Manager", _SELL | {"partners:write", "reports:read", "audit:read"}, "team"),
+    "manager": RoleDefinition("Quản lý / Manager", _MANAGE, "team"),
     "salesperson": RoleDefinition("Nhân viên kinh doanh / Salesperson", _SELL, "own"),
     "viewer": RoleDefinition("Chỉ xem / Viewer", _READ | {"reports:read"}, "all"),
 }
