@@ -364,3 +364,22 @@ class ImpersonationResponse(msgspec.Struct, kw_only=True):
     tenant_id: uuid.UUID
     user_id: uuid.UUID
     write: bool
+
+
+TimeZoneName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, examples=["Asia/Ho_Chi_Minh"])]
+
+
+class TenantSettingsOut(msgspec.Struct, kw_only=True):
+    name: str
+    slug: str
+    language: str
+    time_zone: str
+    daily_jobs_hour: int
+    status: str
+
+
+class TenantSettingsUpdate(Body):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    language: Literal["vi", "en"] | msgspec.UnsetType = msgspec.UNSET
+    time_zone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
+    daily_jobs_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | msgspec.UnsetType = msgspec.UNSET

@@ -13,6 +13,9 @@ class Tenant(PlatformTable, tablename="tenant"):
     language = Varchar(length=2, default="vi", null=False)
     # Rate limit override until plans land (Billing issue); NULL means the default plan's limit.
     requests_per_minute = Integer(null=True, default=None)
+    # Calendars, "today" and the hour of daily per-tenant jobs are in the company's own zone.
+    time_zone = Varchar(length=64, default="Asia/Ho_Chi_Minh", null=False)
+    daily_jobs_hour = Integer(default=1, null=False)  # local hour, 0-23
 
 
 class User(PlatformTable, tablename="app_user"):

@@ -10,8 +10,9 @@ from services.identity.controllers.roles import MemberRoleController, MyAccessCo
 from services.identity.controllers.sessions import SessionController
 from services.identity.controllers.support import SupportController
 from services.identity.controllers.tenant_lifecycle import TenantLifecycleController
+from services.identity.controllers.tenant_settings import TenantSettingsController
 
 ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController,
                   RoleController, MemberRoleController, MyAccessController, BranchController,
                   SalespersonController, SalesTeamController, AuditLogController, SupportController,
-                  TenantLifecycleController]
+                  TenantLifecycleController, TenantSettingsController]
