@@ -202,3 +202,17 @@ async def test_the_lookup_function_does_not_open_rls(stack, client, tenant_a, ap
     [found] = await app_conn.fetch("SELECT tenant_id, scopes FROM api_key_lookup($1)", created["prefix"])
     assert found["tenant_id"] == tenant_a.tenant_id and found["scopes"] == ["contacts:read"]
     assert await app_conn.fetch("SELECT * FROM api_key_lookup($1)", "0" * 16) == []
+
+
+async def test_deactivating_a_member_revokes_the_keys_they_created_at_once(client, tenant_a):
+    admin = await add_member(tenant_a, "admin")
+    theirs = await create_key(client, admin, ["contacts:read"])
+    ours = await create_key(client, tenant_a, ["contacts:read"])
+    assert (await client.get(CUSTOMERS, headers=bearer(theirs["key"]))).status_code == 200
+    done = await client.post(f"/api/identity/v1/members/{admin.user_id}/deactivate", headers=tenant_a.headers)
+    assert done.status_code == 204, done.text
+    assert (await client.get(CUSTOMERS, headers=bearer(theirs["key"]))).status_code == 401
+    assert (await client.get(CUSTOMERS, headers=bearer(ours["key"]))).status_code == 200
+    listed = {key["id"]: key for key in (await client.get(KEYS, headers=tenant_a.headers)).json()["items"]}
+    assert listed[theirs["id"]]["revoked_at"] is not None
+    assert listed[ours["id"]]["revoked_at"] is None

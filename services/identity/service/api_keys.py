@@ -167,3 +167,17 @@ async def revoke_api_key(redis: aioredis.Redis, key_id: uuid.UUID) -> None:
     if not revoked:
         raise NotFoundError("khóa API", "API key")
     await redis.set(revocation_key(key_id), 1, ex=int(2 * LOOKUP_CACHE_SECONDS))
+
+
+async def revoke_api_keys_created_by(redis: aioredis.Redis, user_id: uuid.UUID) -> list[uuid.UUID]:
+    """A deactivated member's keys stop with them, in one statement; their ids are returned."""
+    revoked = await ApiKey.raw(
+        "UPDATE api_key SET revoked_at = now(), updated_at = now() "
+        "WHERE tenant_id = {} AND created_by = {} AND revoked_at IS NULL RETURNING id", current_tenant_id(), user_id)
+    ids = [row["id"] for row in revoked]
+    if ids:
+        markers = redis.pipeline(transaction=False)
+        for key_id in ids:
+            markers.set(revocation_key(key_id), 1, ex=int(2 * LOOKUP_CACHE_SECONDS))
+        await markers.execute()
+    return ids

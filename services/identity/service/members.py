@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import MemberOut
-from services.identity.service import sessions
+from services.identity.service import api_keys, sessions
 from services.identity.tables import Membership
 from tenants.auth import Principal
 from tenants.pagination import Page, decode_cursor, page_of
@@ -39,3 +39,4 @@ async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal
     if not updated:
         raise NotFoundError("thành viên", "Member")
     await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
+    await api_keys.revoke_api_keys_created_by(redis, user_id)
