@@ -8,6 +8,7 @@ PostgreSQL is external (`CRM_DATABASE_URL` set), that database is used and migra
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -88,22 +89,29 @@ def stack(mailbox: Mailbox) -> Iterator[TestStack]:
         local.down()
 
 
-@pytest.fixture(scope="session")
-def server(stack: TestStack) -> Iterator[str]:
-    """The whole product, `crm serve all`, as a real process on a free port."""
+@contextlib.contextmanager
+def serve_product(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`crm serve all` as a real process on a free port, its output in `log_path`; yields its base URL."""
     from infra.stack import free_port, port_answers, wait_until
 
     port = free_port()
-    log = (DATA_DIR / "test-server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "all", "--port", str(port)],
-                               env=stack.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until(lambda: port_answers(port) or process.poll() is not None, "test server", timeout=60)
-        assert process.poll() is None, (DATA_DIR / "test-server.log").read_text()
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "all", "--port", str(port)],
+                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: port_answers(port) or process.poll() is not None, "test server", timeout=60)
+            assert process.poll() is None, log_path.read_text()
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server(stack: TestStack) -> Iterator[str]:
+    """The whole product, served as it is in production."""
+    with serve_product(stack.env, DATA_DIR / "test-server.log") as url:
+        yield url
 
 
 @pytest.fixture
