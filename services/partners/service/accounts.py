@@ -21,7 +21,7 @@ _DESCENDANTS = ("WITH RECURSIVE down AS (SELECT {}::uuid AS id, NULL::uuid AS pa
 
 async def set_parent(customer_id: uuid.UUID, parent_customer_id: uuid.UUID | None) -> list[TreeNode]:
     """Place a customer under a parent (or at the top with None); a move under its own subsidiary is refused."""
-    await require_customer(customer_id)
+    await require_customer(customer_id, None)
     before = await AccountParent.select(AccountParent.parent_customer_id).where(
         (AccountParent.tenant_id == current_tenant_id()) & (AccountParent.customer_id == customer_id)).first()
     if parent_customer_id is None:
@@ -46,7 +46,7 @@ async def set_parent(customer_id: uuid.UUID, parent_customer_id: uuid.UUID | Non
 
 async def account_tree(customer_id: uuid.UUID) -> list[TreeNode]:
     """The customer and all its subsidiaries, depth first."""
-    await require_customer(customer_id)
+    await require_customer(customer_id, None)
     rows = await AccountParent.raw(_DESCENDANTS + "SELECT id, parent_id, depth FROM down ORDER BY path",  # noqa: S608
                                    customer_id, customer_id, current_tenant_id())
     names = await customer_names(row["id"] for row in rows)
@@ -60,7 +60,7 @@ async def roll_up(customer_id: uuid.UUID, include_children: bool, date_from: dat
     customer, and of its subsidiaries too when asked."""
     ids = [node.id for node in await account_tree(customer_id)] if include_children else [customer_id]
     if not include_children:
-        await require_customer(customer_id)
+        await require_customer(customer_id, None)
     rows = await LedgerEntry.raw(
         "SELECT coalesce(sum(CASE kind WHEN 'invoice' THEN amount WHEN 'credit_note' THEN -amount END) "
         "FILTER (WHERE document_date >= coalesce({}::date, '-infinity') AND document_date <= "

@@ -165,12 +165,12 @@ async def credit_status(customer_id: uuid.UUID) -> CreditStatus:
 
 
 async def get_credit(customer_id: uuid.UUID) -> CreditStatus:
-    await require_customer(customer_id)
+    await require_customer(customer_id, None)
     return await credit_status(customer_id)
 
 
 async def set_credit(customer_id: uuid.UUID, data: CreditAccountSet) -> CreditStatus:
-    await require_customer(customer_id)
+    await require_customer(customer_id, None)
     before = await _account(customer_id, lock=True)
     if before and before["currency"] != data.currency:
         raise invalid([("currency", "immutable", "Không đổi được tiền tệ của tài khoản tín dụng",

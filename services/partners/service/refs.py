@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from infra.problems import invalid
+from infra.problems import NotFoundError, invalid
 from services.contacts.tables import Customer
 from services.identity.tables import Membership
 from tenants.context import current_tenant_id
@@ -26,11 +26,15 @@ async def customer_names(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
     return {row["id"]: row["name"] for row in rows}
 
 
-async def require_customer(customer_id: uuid.UUID, field: str = "customer_id") -> str:
-    """The customer's name; 422 naming `field` when it is not this tenant's."""
+CUSTOMER_NOT_FOUND = NotFoundError("khách hàng", "Customer")
+
+
+async def require_customer(customer_id: uuid.UUID, field: str | None = "customer_id") -> str:
+    """The customer's name. Not this tenant's: 422 naming `field` (an id in a body), or 404 when `field` is
+    None (an id in the path)."""
     names = await customer_names([customer_id])
     if customer_id not in names:
-        raise invalid([not_ours(field, "khách hàng", "customer")])
+        raise invalid([not_ours(field, "khách hàng", "customer")]) if field else CUSTOMER_NOT_FOUND
     return names[customer_id]
 
 
