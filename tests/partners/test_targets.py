@@ -42,7 +42,7 @@ async def test_a_closed_month_earns_its_tiered_rebate_once(client, app_conn, sta
     current = (await client.post(f"{API}/targets", headers=tenant_a.headers, json={
         "partner_id": dealer["id"], "period": "quarter", "period_start": quarter.isoformat(), "target": 100,
         "metric": "quantity", "tiers": [{"threshold_percent": 1, "rate_bp": 100}]})).json()
-    orders_in_quarter = 1 + (2 if LAST_MONTH >= quarter else 0)  # DH-3, and DH-1 and DH-2 when in the quarter
+    orders_in_quarter = 1 + (2 if quarter <= LAST_MONTH else 0)  # DH-3, and DH-1 and DH-2 when in the quarter
     assert (current["status"], current["achieved"]) == ("open", 3 * orders_in_quarter)
 
     run_for_each_tenant(stack, "services.partners.jobs:daily_credit_and_targets")
