@@ -266,10 +266,21 @@ class CreditCheckRequest(Body):
     document_id: uuid.UUID | None = None
 
 
+class CreditPosition(msgspec.Struct, kw_only=True):
+    """What the credit check weighs: the running balance against the limit, and the hold."""
+
+    has_limit: bool
+    credit_limit: int | None
+    currency: str
+    balance: int
+    available: int | None
+    on_hold: bool
+
+
 class CreditDecision(msgspec.Struct, kw_only=True):
     decision: Literal["ok", "refused", "approval_required"]
     reason: Literal["within_limit", "no_limit", "over_limit", "on_hold"]
-    status: CreditStatus
+    position: CreditPosition
     approval_id: uuid.UUID | None = None
 
 

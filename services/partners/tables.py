@@ -81,6 +81,16 @@ class LedgerEntry(TenantTable, tablename="ledger_entry"):
     lines = JSONB(default=[], null=False)  # sales orders / invoices: [{"product_code", "quantity", "amount"}]
 
 
+class LedgerBalance(TenantTable, tablename="ledger_balance"):
+    """Running totals of a customer's ledger per currency, moved in the transaction of each posting (a repeated
+    posting inserts nothing and moves nothing), so the credit check reads one row instead of summing the ledger."""
+
+    customer_id = UUID(null=False)
+    currency = Varchar(length=3, null=False)
+    invoiced = BigInt(default=0, null=False)
+    settled = BigInt(default=0, null=False)  # payments and credit notes
+
+
 class CreditApproval(TenantTable, tablename="credit_approval"):
     """A document over the available credit, waiting for a manager (when the tenant asks for approvals)."""
 

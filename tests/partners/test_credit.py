@@ -34,6 +34,9 @@ async def test_the_ledger_is_idempotent_by_reference_and_balances_are_exact(clie
     status = (await client.get(f"{API}/credit/{customer['id']}", headers=tenant_a.headers)).json()
     assert status["balance"] == 12_345_678 - 5_000_000 - 345_678 == 7_000_000
     assert status["overdue"] == 0 and status["has_limit"] is False
+    checked = (await client.post(f"{API}/credit/check", headers=tenant_a.headers,
+                                 json={"customer_id": customer["id"], "amount": 1})).json()
+    assert checked["position"]["balance"] == 7_000_000  # the running total agrees with the ledger's sum
     listed = (await client.get(f"{API}/ledger", headers=tenant_a.headers,
                                params={"customer_id": customer["id"]})).json()["items"]
     assert sorted(e["reference"] for e in listed) == ["CN-0001", "DH-0001", "HD-0001", "PT-0001"]
@@ -55,12 +58,12 @@ async def test_a_quotation_over_the_limit_is_refused_then_fits_after_a_payment(c
                       json=entry(customer["id"], "invoice", "HD-PQ-1", 40_000_000))
     check = {"customer_id": customer["id"], "amount": 15_000_000, "document_type": "quotation"}
     refused = (await client.post(f"{API}/credit/check", headers=tenant_a.headers, json=check)).json()
-    assert (refused["decision"], refused["reason"], refused["status"]["available"]) == (
+    assert (refused["decision"], refused["reason"], refused["position"]["available"]) == (
         "refused", "over_limit", 10_000_000)
     await client.post(f"{API}/ledger", headers=tenant_a.headers,
                       json=entry(customer["id"], "payment", "PT-PQ-1", 5_000_000))
     fits = (await client.post(f"{API}/credit/check", headers=tenant_a.headers, json=check)).json()
-    assert (fits["decision"], fits["status"]["available"]) == ("ok", 15_000_000)
+    assert (fits["decision"], fits["position"]["available"]) == ("ok", 15_000_000)
     exceeded = await events_of(app_conn, tenant_a.tenant_id, "credit.exceeded")
     assert [(e["amount"], e["available"], e["decision"]) for e in exceeded] == [(15_000_000, 10_000_000, "refused")]
     limits = await events_of(app_conn, tenant_a.tenant_id, "credit.limit_changed")

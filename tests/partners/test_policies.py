@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.contacts.helpers import fields_at_fault
 from tests.partners.helpers import API
 
@@ -26,10 +28,11 @@ async def test_the_version_in_force_on_a_date_is_applied(client, tenant_a, tenan
         (1, "2026-01-01", "2026-07-01"), (2, "2026-07-01", None)]
     assert versions[0]["rules"]["commissions"] == created.json()["versions"][0]["rules"]["commissions"]
 
-    async def terms(on: str, **query: str) -> dict:
+    async def terms(on: str, **query: str) -> dict[str, Any]:
         response = await client.get(f"{url}/terms", headers=tenant_a.headers, params={"on": on, **query})
         assert response.status_code == 200, response.text
-        return response.json()
+        found: dict[str, Any] = response.json()
+        return found
 
     product = await terms("2026-06-30", tier="gold", product_code="ML-01", category="Máy lọc nước")
     assert (product["version"], product["commission_percent"], product["commission_rule"]) == (1, 10, "product")

@@ -1,8 +1,9 @@
 """The ERP's ledger and credit limits (chỉ tiêu tín dụng).
 
 The ERP posts invoices, payments, credit notes and sales orders, each idempotent by its own reference: the same
-reference with the same body changes nothing; with another body it is a 409. Balances are never stored; they
-are summed from the ledger in one indexed query, so they cannot drift from what was posted.
+reference with the same body changes nothing; with another body it is a 409. Balances shown are
+summed from the ledger when a status is asked for; the credit check, which must be fast whatever the
+history, reads running totals (`ledger_balance`) moved in the same transaction as each posting.
 
 Payments and credit notes settle the oldest-due invoices first, so the overdue part of a balance is what the
 invoices past due add up to, less everything settled. An account with anything overdue goes on hold (and
@@ -32,6 +33,7 @@ from services.partners.schemas import (
     CreditApprovalOut,
     CreditCheckRequest,
     CreditDecision,
+    CreditPosition,
     CreditStatus,
     LedgerEntryOut,
     LedgerPost,
@@ -39,7 +41,7 @@ from services.partners.schemas import (
     PartnersSettingsUpdate,
 )
 from services.partners.service.refs import require_customer
-from services.partners.tables import CreditAccount, CreditApproval, LedgerEntry, PartnersSettings
+from services.partners.tables import CreditAccount, CreditApproval, LedgerBalance, LedgerEntry, PartnersSettings
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.ids import new_id
@@ -112,6 +114,8 @@ async def post_entry(data: LedgerPost) -> tuple[LedgerEntryOut, bool]:
         new_id(), current_tenant_id(), data.customer_id, data.kind, data.reference, body_hash, data.amount,
         data.currency, data.document_date, due, msgspec.json.encode(data.lines).decode())
     if inserted:
+        if data.kind != "sales_order":
+            await _move_balance(data)
         entry = await _entry(inserted[0]["id"])
         await audit.record("ledger.post", "ledger_entry", entry.id, after=entry)
         if data.kind != "sales_order":
@@ -123,6 +127,16 @@ async def post_entry(data: LedgerPost) -> tuple[LedgerEntryOut, bool]:
     if existing is None or existing["body_hash"] != body_hash:
         raise REFERENCE_REUSED
     return await _entry(existing["id"]), False
+
+
+async def _move_balance(data: LedgerPost) -> None:
+    invoiced, settled = (data.amount, 0) if data.kind == "invoice" else (0, data.amount)
+    await LedgerBalance.raw(
+        "INSERT INTO ledger_balance (id, tenant_id, customer_id, currency, invoiced, settled, created_at, updated_at) "
+        "VALUES ({}, {}, {}, {}, {}, {}, now(), now()) ON CONFLICT (tenant_id, customer_id, currency) DO UPDATE "
+        "SET invoiced = ledger_balance.invoiced + excluded.invoiced, "
+        "settled = ledger_balance.settled + excluded.settled, updated_at = now()",
+        new_id(), current_tenant_id(), data.customer_id, data.currency, invoiced, settled)
 
 
 async def _entry(entry_id: uuid.UUID) -> LedgerEntryOut:
@@ -246,18 +260,37 @@ async def update_settings(data: PartnersSettingsUpdate) -> PartnersSettingsOut:
     return after
 
 
+POSITION = ("SELECT a.credit_limit, a.currency, a.on_hold, b.invoiced - b.settled AS balance "
+            "FROM (SELECT {}::uuid AS customer_id) c "
+            "LEFT JOIN credit_account a ON a.tenant_id = {} AND a.customer_id = c.customer_id "
+            "LEFT JOIN ledger_balance b ON b.tenant_id = {} AND b.customer_id = c.customer_id "
+            "AND b.currency = coalesce(a.currency, {})")
+
+
+async def credit_position(customer_id: uuid.UUID, currency: str) -> CreditPosition:
+    """The limit, hold and running balance in one indexed read (no summing of the ledger)."""
+    rows = await CreditAccount.raw(POSITION, customer_id, current_tenant_id(), current_tenant_id(), currency)
+    row = rows[0]
+    balance = row["balance"] or 0
+    if row["credit_limit"] is None:
+        return CreditPosition(has_limit=False, credit_limit=None, currency=currency, balance=balance,
+                              available=None, on_hold=False)
+    return CreditPosition(has_limit=True, credit_limit=row["credit_limit"], currency=row["currency"],
+                          balance=balance, available=row["credit_limit"] - balance, on_hold=row["on_hold"])
+
+
 async def check_credit(request: CreditCheckRequest) -> CreditDecision:
     """Whether a document of `amount` fits the customer's available credit. Over it, the tenant's setting
     decides: refused, or a pending approval for a manager; a document already approved passes."""
     await require_customer(request.customer_id)
-    status = await credit_status(request.customer_id)
+    status = await credit_position(request.customer_id, request.currency)
     if not status.has_limit:
-        return CreditDecision(decision="ok", reason="no_limit", status=status)
+        return CreditDecision(decision="ok", reason="no_limit", position=status)
     if request.currency != status.currency:
         raise invalid([("currency", "mismatch", f"Hạn mức tín dụng tính bằng {status.currency}",
                         f"The credit limit is in {status.currency}")])
     if not status.on_hold and status.available is not None and request.amount <= status.available:
-        return CreditDecision(decision="ok", reason="within_limit", status=status)
+        return CreditDecision(decision="ok", reason="within_limit", position=status)
     reason: Literal["on_hold", "over_limit"] = "on_hold" if status.on_hold else "over_limit"
     approval_id = None
     if reason == "over_limit" and request.document_id is not None:
@@ -265,9 +298,10 @@ async def check_credit(request: CreditCheckRequest) -> CreditDecision:
             (CreditApproval.tenant_id == current_tenant_id()) & (CreditApproval.document_id == request.document_id)
             & (CreditApproval.amount >= request.amount)).order_by(CreditApproval.id, ascending=False).first()
         if approved and approved["status"] == "approved":
-            return CreditDecision(decision="ok", reason="within_limit", status=status, approval_id=approved["id"])
+            return CreditDecision(decision="ok", reason="within_limit", position=status,
+                                  approval_id=approved["id"])
         if approved and approved["status"] == "pending":
-            return CreditDecision(decision="approval_required", reason=reason, status=status,
+            return CreditDecision(decision="approval_required", reason=reason, position=status,
                                   approval_id=approved["id"])
     decision: Literal["refused", "approval_required"] = "refused"
     if reason == "over_limit" and (await settings()).over_credit == "approval" and request.document_id:
@@ -284,7 +318,7 @@ async def check_credit(request: CreditCheckRequest) -> CreditDecision:
         customer_id=request.customer_id, amount=request.amount, available=status.available or 0,
         currency=status.currency, decision=decision, document_type=request.document_type,
         document_id=request.document_id))
-    return CreditDecision(decision=decision, reason=reason, status=status, approval_id=approval_id)
+    return CreditDecision(decision=decision, reason=reason, position=status, approval_id=approval_id)
 
 
 _APPROVAL_COLUMNS = [getattr(CreditApproval, name) for name in CreditApprovalOut.__struct_fields__]

@@ -1,7 +1,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
 
-ID = "2026-11-25T22:58:30:000000"
+ID = "2026-11-25T23:12:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Composite indexes of partners, ledger and credit (Piccolo declares single-column ones only)"
 
@@ -16,6 +16,7 @@ STATEMENTS = [
     # The credit check sums one customer's entries from this index alone (an index-only scan).
     "CREATE INDEX ledger_entry_credit ON ledger_entry (tenant_id, customer_id, currency, kind, due_date) "
     "INCLUDE (amount, document_date)",
+    "CREATE UNIQUE INDEX ledger_balance_tenant_customer_currency ON ledger_balance (tenant_id, customer_id, currency)",
     "CREATE INDEX credit_approval_tenant_document ON credit_approval (tenant_id, document_id)",
     "CREATE UNIQUE INDEX partners_settings_tenant ON partners_settings (tenant_id)",
     "CREATE INDEX discount_target_tenant_partner ON discount_target (tenant_id, partner_id, period_start)",
