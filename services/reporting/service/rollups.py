@@ -11,7 +11,7 @@ from services.reporting.tables import CustomerFact
 from tenants.context import current_tenant_id
 
 _DIMENSIONS = "created_day, owner_id, team_id, branch_id, source_id, lifecycle_stage, relationship_status_id"
-_FOLD = f"""
+FOLD = f"""
 WITH moved AS (DELETE FROM customer_fact_delta WHERE tenant_id = {{}} RETURNING {_DIMENSIONS}, delta),
 summed AS (SELECT {_DIMENSIONS}, sum(delta) AS delta FROM moved GROUP BY {_DIMENSIONS})
 INSERT INTO customer_fact (id, tenant_id, {_DIMENSIONS}, customers)
@@ -33,7 +33,7 @@ GROUP BY c.tenant_id, 3, c.owner_id, c.team_id, c.branch_id, c.source_id, c.life
 async def fold_customer_facts() -> int:
     """Move pending deltas into the roll-up; returns how many roll-up rows changed."""
     tenant_id = current_tenant_id()
-    changed = await CustomerFact.raw(_FOLD, tenant_id, tenant_id)
+    changed = await CustomerFact.raw(FOLD, tenant_id, tenant_id)
     await CustomerFact.raw("DELETE FROM customer_fact WHERE tenant_id = {} AND customers = 0", tenant_id)
     return len(changed)
 
