@@ -11,3 +11,17 @@ from services.identity.service.mail import deliver_pending_mail
 def send_pending_mail() -> int:
     """Send the mail outbox (not a tenant job: the outbox is a platform table)."""
     return asyncio.run(deliver_pending_mail(get_settings()))
+
+
+def process_stripe_event(event_id: str) -> str:
+    """Apply one stored Stripe event, once (not a tenant job: the event names its tenant)."""
+    from services.identity.service.billing_events import process
+
+    return asyncio.run(process(event_id))
+
+
+def end_grace_periods() -> int:
+    """Companies whose payment grace period (or trial) has ended become read-only."""
+    from services.identity.service.billing_events import end_grace_periods as end
+
+    return asyncio.run(end())

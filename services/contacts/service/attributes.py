@@ -27,7 +27,7 @@ from services.contacts.schemas import (
 from services.contacts.service.customers import get_customer
 from services.contacts.service.fields import CUSTOMER_ENTITY, check_options, emails_of, phones_of
 from services.contacts.tables import AttributeDefinition, ContactPerson, Customer, LifecycleChange
-from tenants import audit
+from tenants import audit, quotas
 from tenants.access import Access
 from tenants.context import current_tenant_id
 
@@ -73,6 +73,7 @@ async def get_attribute(attribute_id: uuid.UUID) -> AttributeOut:
 
 async def create_attribute(data: AttributeCreate) -> AttributeOut:
     check_options(data.type, data.options)
+    await quotas.consume("custom_attributes")
     definition = AttributeDefinition(
         tenant_id=current_tenant_id(), entity=CUSTOMER_ENTITY, key=data.key, label_vi=data.label_vi.strip(),
         label_en=data.label_en.strip(), type=data.type, options=_json(data.options), required=data.required,
@@ -113,6 +114,7 @@ async def delete_attribute(attribute_id: uuid.UUID) -> AttributeDeleted:
     so no value can be written for it while this runs."""
     before = await get_attribute(attribute_id)
     await AttributeDefinition.delete().where(_of_tenant() & (AttributeDefinition.id == attribute_id))
+    await quotas.release("custom_attributes")
     rows = await Customer.raw(
         "WITH stripped AS (UPDATE customer SET attributes = attributes - {} "
         "WHERE tenant_id = {} AND attributes ? {} RETURNING 1) SELECT count(*) AS n FROM stripped",
