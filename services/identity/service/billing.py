@@ -39,7 +39,7 @@ _USED_NOW = {
     "customers": "SELECT count(*) FROM customer WHERE tenant_id = {}",
     "webhook_endpoints": "SELECT count(*) FROM webhook_endpoint WHERE tenant_id = {}",
     "custom_attributes": "SELECT count(*) FROM attribute_definition WHERE tenant_id = {}",
-    "storage_bytes": "SELECT 0 WHERE {} IS NOT NULL",
+    "storage_bytes": "SELECT 0 WHERE {}::uuid IS NOT NULL",
 }
 
 
