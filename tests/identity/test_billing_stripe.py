@@ -65,7 +65,7 @@ async def test_sign_up_starts_a_trial_subscription_with_the_plans_limits(client,
 
 async def test_checkout_sends_the_plans_price_one_seat_per_member_the_tenant_and_an_idempotency_key(
         client, support, tenant_a, tenant_b, stripe_standin, owner_conn):
-    await add_member(tenant_a, "sales")
+    await add_member(tenant_a, "salesperson")
     customers_before = len(stripe_standin.sent("/v1/customers"))
     sessions_before = len(stripe_standin.sent("/v1/checkout/sessions"))
     headers = {**tenant_a.headers, "Idempotency-Key": "nang-cap-1"}
@@ -113,7 +113,7 @@ async def test_checkout_refuses_an_unknown_plan_a_period_without_price_and_non_a
     assert (no_price.status_code, no_price.json()["errors"][0]["field"]) == (422, "period")
     extra = await client.post(f"{BILLING}/checkout", headers=tenant_a.headers, json={"plan": "pro", "coupon": "x"})
     assert extra.status_code == 422
-    sales = await add_member(tenant_a, "sales")
+    sales = await add_member(tenant_a, "salesperson")
     assert (await client.post(f"{BILLING}/checkout", headers=sales.headers, json={"plan": "pro"})).status_code == 403
     assert (await client.get(BILLING, headers=sales.headers)).status_code == 403
 
