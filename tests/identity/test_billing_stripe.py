@@ -8,25 +8,26 @@ import datetime
 import json
 import time
 import uuid
+from typing import Any
 
 import pytest
 
 from infra.jobs import queue
 from services.identity.jobs import end_grace_periods, process_stripe_event
-from services.identity.service.billing_stripe import _key
+from services.identity.service.billing_stripe import idempotency_key
 from tests.identity.billing_helpers import (
     PRICES,
     SUPPORT,
     event,
     invoice,
     link_customer,
-    run_worker,
     send,
     set_prices,
     subscription,
 )
 from tests.identity.members import add_member
 from tests.identity.support_helpers import support_headers
+from tests.identity.test_tenant_lifecycle import run_worker
 
 BILLING = "/api/identity/v1/billing"
 CUSTOMERS = "/api/contacts/v1/customers"
@@ -39,14 +40,15 @@ async def support(client, stack) -> dict[str, str]:
     return headers
 
 
-async def billing_of(client, tenant) -> dict:
+async def billing_of(client, tenant) -> dict[str, Any]:
     response = await client.get(BILLING, headers=tenant.headers)
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
-async def stored_events(owner_conn, event_id: str) -> list:
-    return await owner_conn.fetch("SELECT * FROM stripe_event WHERE event_id = $1", event_id)
+async def stored_events(owner_conn, event_id: str) -> list[Any]:
+    return list(await owner_conn.fetch("SELECT * FROM stripe_event WHERE event_id = $1", event_id))
 
 
 async def test_sign_up_starts_a_trial_subscription_with_the_plans_limits(client, tenant_a, owner_conn):
@@ -76,7 +78,7 @@ async def test_checkout_sends_the_plans_price_one_seat_per_member_the_tenant_and
     customer_calls = stripe_standin.sent("/v1/customers")[customers_before:]
     assert len(customer_calls) == 1
     assert customer_calls[0].form["metadata[tenant_id]"] == str(tenant_a.tenant_id)
-    assert customer_calls[0].idempotency_key == _key("customer", tenant_a.tenant_id)
+    assert customer_calls[0].idempotency_key == idempotency_key("customer", tenant_a.tenant_id)
     [sent] = stripe_standin.sent("/v1/checkout/sessions")[sessions_before:]
     assert sent.headers["authorization"] == "Bearer sk_test_standin"
     assert sent.form["mode"] == "subscription"
@@ -84,7 +86,8 @@ async def test_checkout_sends_the_plans_price_one_seat_per_member_the_tenant_and
     assert sent.form["line_items[0][price]"] == PRICES["standard"][1]
     assert sent.form["line_items[0][quantity]"] == "2"  # the owner and the member
     assert sent.form["customer"] == await stripe_customer(owner_conn, tenant_a)
-    assert sent.idempotency_key == _key("checkout", tenant_a.tenant_id, "standard", "yearly", 2, "nang-cap-1")
+    expected_key = idempotency_key("checkout", tenant_a.tenant_id, "standard", "yearly", 2, "nang-cap-1")
+    assert sent.idempotency_key == expected_key
 
     # The same request again is answered from our idempotency store: Stripe is not asked twice.
     again = await client.post(f"{BILLING}/checkout", headers=headers, json={"plan": "standard", "period": "yearly"})
@@ -124,7 +127,7 @@ async def test_portal_session_for_the_tenants_customer(client, support, tenant_a
     assert response.json()["url"].startswith("https://billing.stripe.test/p/session/")
     sent = stripe_standin.sent("/v1/billing_portal/sessions")[-1]
     assert sent.form["customer"] == await stripe_customer(owner_conn, tenant_a)
-    assert sent.idempotency_key == _key("portal", tenant_a.tenant_id, "cong-1")
+    assert sent.idempotency_key == idempotency_key("portal", tenant_a.tenant_id, "cong-1")
 
 
 async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(client, tenant_a, owner_conn):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ async def limit_to(owner_conn, tenant, quota: str, room: int) -> None:
         await owner_conn.execute("UPDATE tenant_quota SET quota_limit = used + $2 WHERE quota = $1", quota, room)
 
 
-async def usage(client, tenant) -> dict[str, dict]:
+async def usage(client, tenant) -> dict[str, dict[str, Any]]:
     response = await client.get(USAGE, headers=tenant.headers)
     assert response.status_code == 200, response.text
     return {item["quota"]: item for item in response.json()["quotas"]}

@@ -33,7 +33,7 @@ def client(settings: Settings) -> stripe.StripeClient:
     return stripe.StripeClient(settings.stripe_secret_key, http_client=stripe.HTTPXClient(), **base)  # type: ignore[arg-type]
 
 
-def _key(*parts: object) -> str:
+def idempotency_key(*parts: object) -> str:
     return "crm-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
 
 
@@ -51,7 +51,7 @@ async def ensure_customer(stripe_client: stripe.StripeClient, tenant_id: uuid.UU
     assert tenant is not None  # the caller's token names it
     customer = await stripe_client.v1.customers.create_async(
         params={"name": tenant["name"], "metadata": {"tenant_id": str(tenant_id), "slug": tenant["slug"]}},
-        options={"idempotency_key": _key("customer", tenant_id)})
+        options={"idempotency_key": idempotency_key("customer", tenant_id)})
     await Subscription.update({Subscription.stripe_customer_id: customer.id}).where(
         (Subscription.tenant_id == tenant_id) & Subscription.stripe_customer_id.is_null())
     return customer.id
@@ -79,7 +79,7 @@ async def checkout(settings: Settings, tenant_id: uuid.UUID, data: CheckoutReque
                     "subscription_data": {"metadata": {"tenant_id": str(tenant_id)}},
                     "success_url": f"{settings.public_url}/billing?checkout=success",
                     "cancel_url": f"{settings.public_url}/billing?checkout=canceled"},
-            options={"idempotency_key": _key("checkout", tenant_id, plan.code, data.period, quantity,
+            options={"idempotency_key": idempotency_key("checkout", tenant_id, plan.code, data.period, quantity,
                                              request_key or uuid.uuid4())})
     except stripe.StripeError:
         raise STRIPE_FAILED from None
@@ -94,7 +94,7 @@ async def portal(settings: Settings, tenant_id: uuid.UUID, request_key: str | No
         customer = await ensure_customer(stripe_client, tenant_id)
         session = await stripe_client.v1.billing_portal.sessions.create_async(
             params={"customer": customer, "return_url": f"{settings.public_url}/billing"},
-            options={"idempotency_key": _key("portal", tenant_id, request_key or uuid.uuid4())})
+            options={"idempotency_key": idempotency_key("portal", tenant_id, request_key or uuid.uuid4())})
     except stripe.StripeError:
         raise STRIPE_FAILED from None
     return RedirectOut(url=session.url, session_id=session.id)
