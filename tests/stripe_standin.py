@@ -10,6 +10,7 @@ import itertools
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -19,6 +20,10 @@ OBJECTS = {  # path -> (id prefix, object, page the browser is sent to)
     "/v1/checkout/sessions": ("cs_test", "checkout.session", "https://checkout.stripe.test/c/pay/"),
     "/v1/billing_portal/sessions": ("bps", "billing_portal.session", "https://billing.stripe.test/p/session/"),
 }
+
+
+def _not_found(message: str) -> tuple[int, bytes]:
+    return 404, json.dumps({"error": {"type": "invalid_request_error", "message": message}}).encode()
 
 
 class StripeRequest(msgspec.Struct, frozen=True):
@@ -35,15 +40,19 @@ class StripeRequest(msgspec.Struct, frozen=True):
 class StripeStandIn:
     def __init__(self) -> None:
         self.requests: list[StripeRequest] = []
+        self.subscriptions: dict[str, dict[str, Any]] = {}  # tests put the subscriptions Stripe would hold here
         self._answers: dict[str, bytes] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.do_POST()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
-                request = StripeRequest("POST", self.path, {k.lower(): v for k, v in self.headers.items()},
+                request = StripeRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
                                         dict(parse_qsl(body, keep_blank_values=True)))
                 status, answer = standin._answer(request)
                 self.send_response(status)
@@ -68,9 +77,10 @@ class StripeStandIn:
             key = request.idempotency_key
             if key and key in self._answers:
                 return 200, self._answers[key]
+            if request.path.startswith("/v1/subscriptions/"):
+                return self._subscription(request)
             if request.path not in OBJECTS:
-                return 404, json.dumps({"error": {"type": "invalid_request_error",
-                                                  "message": f"Unrecognized URL (POST: {request.path})"}}).encode()
+                return _not_found(f"Unrecognized URL (POST: {request.path})")
             prefix, kind, page = OBJECTS[request.path]
             object_id = f"{prefix}_{next(self._ids):06d}"
             answer = {"id": object_id, "object": kind, "livemode": False, "metadata": {}}
@@ -81,6 +91,20 @@ class StripeStandIn:
             if key:
                 self._answers[key] = encoded
             return 200, encoded
+
+    def _subscription(self, request: StripeRequest) -> tuple[int, bytes]:
+        """Retrieve, or update an item's quantity, of a subscription a test put in `subscriptions`."""
+        subscription = self.subscriptions.get(request.path.removeprefix("/v1/subscriptions/"))
+        if subscription is None:
+            return _not_found("No such subscription")
+        if request.method == "POST":
+            for item in subscription["items"]["data"]:
+                if item["id"] == request.form.get("items[0][id]"):
+                    item["quantity"] = int(request.form["items[0][quantity]"])
+        answer = json.dumps(subscription).encode()
+        if request.idempotency_key:
+            self._answers[request.idempotency_key] = answer
+        return 200, answer
 
     def sent(self, path: str) -> list[StripeRequest]:
         with self._lock:

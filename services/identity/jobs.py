@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from rq import get_current_job
+
 from infra.settings import get_settings
 from services.identity.service.mail import deliver_pending_mail
 
@@ -25,3 +27,11 @@ def end_grace_periods() -> int:
     from services.identity.service.billing_events import end_grace_periods as end
 
     return asyncio.run(end())
+
+
+async def sync_seat_quantity() -> str:
+    """A tenant job: the Stripe subscription's quantity follows the active members."""
+    from services.identity.service.billing_stripe import sync_seat_quantity as sync
+
+    job = get_current_job()
+    return await sync(get_settings(), job.id if job else "")

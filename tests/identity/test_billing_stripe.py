@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from infra.jobs import queue
+from infra.settings import get_settings
 from services.identity.jobs import end_grace_periods, process_stripe_event
 from services.identity.service.billing_stripe import idempotency_key
+from services.identity.service.mail import deliver_pending_mail
 from tests.identity.billing_helpers import (
     PRICES,
     SUPPORT,
@@ -193,7 +195,8 @@ async def test_events_out_of_order_end_in_the_state_of_the_latest(client, stack,
     assert detail.json()["stripe_subscription_id"] == "sub_test"
 
 
-async def test_payment_failure_grace_read_only_then_active_again_on_invoice_paid(client, stack, tenant_a, owner_conn):
+async def test_payment_failure_grace_read_only_then_active_again_on_invoice_paid(client, stack, tenant_a,
+                                                                                 owner_conn):
     customer = await link_customer(client, stack, tenant_a)
     now = int(time.time())
     await send(client, event("invoice.payment_failed", invoice(customer), created=now - 10))
@@ -219,6 +222,8 @@ async def test_payment_failure_grace_read_only_then_active_again_on_invoice_paid
     locked = await billing_of(client, tenant_a)
     assert (locked["status"], locked["tenant_status"], locked["banner"]) == ("past_due", "read_only", None)
     assert (await client.post(CUSTOMERS, headers=tenant_a.headers, json={"name": "Bị chặn"})).status_code == 423
+    # ...but it can still pay: Checkout and the portal stay open to a read-only company.
+    assert (await client.post(f"{BILLING}/portal", headers=tenant_a.headers)).status_code == 201
 
     await send(client, event("invoice.paid", invoice(customer), created=now))
     run_worker(stack)
@@ -260,3 +265,33 @@ async def test_an_event_for_an_unknown_customer_is_stored_and_ignored(client, st
     run_worker(stack)
     [row] = await stored_events(owner_conn, stray["id"])
     assert (row["outcome"], row["tenant_id"]) == ("ignored: no tenant", None)
+
+
+async def test_the_seat_quantity_follows_the_active_members(client, stack, support, tenant_a, stripe_standin,
+                                                            mailbox):
+    customer = await link_customer(client, stack, tenant_a)
+    sub_id = f"sub_{uuid.uuid4().hex[:12]}"
+    stripe_standin.subscriptions[sub_id] = subscription(tenant_a, customer, PRICES["standard"][0], "active",
+                                                        sub_id=sub_id)
+    await send(client, event("customer.subscription.created", stripe_standin.subscriptions[sub_id]))
+    run_worker(stack)
+    email = f"ghe-{uuid.uuid4().hex[:8]}@example.vn"
+    invited = await client.post("/api/identity/v1/invitations", headers=tenant_a.headers,
+                                json={"email": email, "role": "salesperson"})
+    assert invited.status_code == 201, invited.text
+    await deliver_pending_mail(get_settings())
+    accepted = await client.post("/api/identity/v1/invitations/accept", json={
+        "token": mailbox.token_for(email, "/accept-invitation"), "password": "mat-khau-nhan-vien-1",
+        "full_name": "Thành Viên Mới"})
+    assert accepted.status_code == 200, accepted.text
+    run_worker(stack)
+    [update] = stripe_standin.sent(f"/v1/subscriptions/{sub_id}")[-1:]
+    assert (update.method, update.form["items[0][id]"], update.form["items[0][quantity]"]) == ("POST", "si_test", "2")
+    assert update.idempotency_key and update.idempotency_key.startswith("crm-")
+
+    member = (await client.get("/api/identity/v1/me", headers={
+        "Authorization": f"Bearer {accepted.json()['access_token']}"})).json()["user_id"]
+    deactivated = await client.post(f"/api/identity/v1/members/{member}/deactivate", headers=tenant_a.headers)
+    assert deactivated.status_code == 204
+    run_worker(stack)
+    assert stripe_standin.subscriptions[sub_id]["items"]["data"][0]["quantity"] == 1

@@ -27,6 +27,8 @@ from tenants import lifecycle
 from tenants.access import requires
 from tenants.auth import TenantScope
 
+OPEN_WHEN_READ_ONLY = {"open_when_read_only": True}  # a read-only company pays to become active again
+
 
 class BillingController(Controller):
     path = "/billing"
@@ -44,14 +46,14 @@ class BillingController(Controller):
     async def list_plans(self) -> list[PlanOut]:
         return await plans.list_plans()
 
-    @post("/checkout", guards=[requires("billing:manage")],
+    @post("/checkout", guards=[requires("billing:manage")], opt=OPEN_WHEN_READ_ONLY,
           summary="Start a Stripe Checkout for a plan and period; answers the page to send the browser to")
     async def checkout(self, request: Request[Any, Any, Any], tenant: TenantScope,
                        data: JSONBody[CheckoutRequest]) -> RedirectOut:
         return await billing_stripe.checkout(request.app.state.settings, tenant.tenant_id, data,
                                              request.headers.get("idempotency-key"))
 
-    @post("/portal", guards=[requires("billing:manage")],
+    @post("/portal", guards=[requires("billing:manage")], opt=OPEN_WHEN_READ_ONLY,
           summary="Open Stripe's customer portal (payment method, invoices, cancel)")
     async def portal(self, request: Request[Any, Any, Any], tenant: TenantScope) -> RedirectOut:
         return await billing_stripe.portal(request.app.state.settings, tenant.tenant_id,

@@ -1,4 +1,5 @@
-"""What identity asks of Stripe: a customer per tenant (created lazily), Checkout and customer-portal sessions.
+"""What identity asks of Stripe: a customer per tenant (created lazily), Checkout and customer-portal sessions,
+and the subscription's seat quantity when members come and go.
 
 Every creating call carries an idempotency key, so a retried request (ours, or the SDK's own network retry)
 creates nothing twice. Without `CRM_STRIPE_SECRET_KEY` billing is in local mode and these refuse with 409.
@@ -7,17 +8,22 @@ creates nothing twice. Without `CRM_STRIPE_SECRET_KEY` billing is in local mode 
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 
+import redis
 import stripe
 
+from infra.jobs import enqueue_for_tenant
 from infra.problems import ProblemError
 from infra.settings import Settings
 from services.identity.schemas import CheckoutRequest, RedirectOut
 from services.identity.service import plans
 from services.identity.tables import Membership, Subscription, Tenant
 from tenants import audit
+from tenants.context import after_commit, current_tenant_id
 
+logger = logging.getLogger("crm.billing")
 NOT_CONFIGURED = ProblemError(
     409, "billing_not_configured",
     "Thanh toán trực tuyến chưa được cấu hình; bộ phận hỗ trợ sẽ đổi gói cho công ty.",
@@ -98,3 +104,39 @@ async def portal(settings: Settings, tenant_id: uuid.UUID, request_key: str | No
     except stripe.StripeError:
         raise STRIPE_FAILED from None
     return RedirectOut(url=session.url, session_id=session.id)
+
+
+def seats_changed(settings: Settings, tenant_id: uuid.UUID) -> None:
+    """After a member joins or leaves (in their transaction): once it commits, a job sets the Stripe
+    subscription's quantity to the active members. Nothing in local mode."""
+    if settings.stripe_secret_key:
+        from services.identity.jobs import sync_seat_quantity  # the job module imports this one
+
+        def enqueue() -> None:
+            try:
+                enqueue_for_tenant(tenant_id, sync_seat_quantity)
+            except redis.RedisError:  # the next change sends the count again; the member change stands
+                logger.exception("could not queue the seat count of tenant %s", tenant_id)
+
+        after_commit(enqueue)
+
+
+async def sync_seat_quantity(settings: Settings, job_id: str) -> str:
+    """In the tenant's job transaction: the subscription's seat quantity, one per active member. The rq job's id
+    makes the idempotency key: the job retried sends the same request, a later change a new one."""
+    tenant_id = current_tenant_id()
+    row = await Subscription.select(Subscription.stripe_subscription_id, Subscription.status).where(
+        Subscription.tenant_id == tenant_id).first()
+    if row is None or not row["stripe_subscription_id"] or row["status"] == "canceled":
+        return "no Stripe subscription"
+    stripe_client, quantity = client(settings), await active_members(tenant_id)
+    subscription = await stripe_client.v1.subscriptions.retrieve_async(row["stripe_subscription_id"])
+    item = subscription["items"]["data"][0]
+    if item["quantity"] == quantity:
+        return "unchanged"
+    await stripe_client.v1.subscriptions.update_async(
+        row["stripe_subscription_id"], params={"items": [{"id": item["id"], "quantity": quantity}]},
+        options={"idempotency_key": idempotency_key("seats", tenant_id, job_id)})
+    await audit.record("billing.seats", "subscription", tenant_id, before={"quantity": item["quantity"]},
+                       after={"quantity": quantity})
+    return f"quantity {quantity}"

@@ -18,7 +18,7 @@ from asyncpg.exceptions import UniqueViolationError
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import InvitationAccept, InvitationCreate, InvitationOut, TokenResponse
-from services.identity.service import mail, sessions
+from services.identity.service import billing_stripe, mail, sessions
 from services.identity.service.auth import hash_password
 from services.identity.tables import Invitation, Membership, Tenant, User
 from tenants import quotas
@@ -118,6 +118,7 @@ async def accept_invitation(settings: Settings, data: InvitationAccept) -> Token
         if not await Membership.exists().where((Membership.tenant_id == tenant.id) & (Membership.user_id == user_id)
                                                & Membership.is_active.eq(True)):
             await quotas.consume("seats")
+            billing_stripe.seats_changed(settings, tenant.id)
         await Membership.raw(
             "INSERT INTO membership (id, tenant_id, user_id, role, is_active) VALUES ({}, {}, {}, {}, true) "
             "ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_active = true, "

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import MemberOut
-from services.identity.service import api_keys, sessions
+from services.identity.service import api_keys, billing_stripe, sessions
 from services.identity.tables import Membership
 from tenants import quotas
 from tenants.auth import Principal
@@ -43,5 +43,6 @@ async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal
         raise NotFoundError("thành viên", "Member")
     if updated[0]["is_active"]:
         await quotas.release("seats")
+        billing_stripe.seats_changed(settings, principal.tenant_id)
     await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
     await api_keys.revoke_api_keys_created_by(redis, user_id)
