@@ -1,6 +1,6 @@
 """Stripe's webhooks: verified and stored by the receiver, applied by an rq job, once per event id.
 
-Ordering (docs/decisions.md §9): Stripe does not promise order, so the subscription keeps the `created` time
+Ordering (docs/decisions.md §10): Stripe does not promise order, so the subscription keeps the `created` time
 (and, for the same second, the rank of the kind) of the newest event applied to its state; an older event
 only links ids and is otherwise ignored. Being signed by Stripe, an event is trusted for what it says; the
 tenant is the one whose Stripe customer it names, or for a first event the tenant the Checkout carried.
