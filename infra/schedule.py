@@ -18,6 +18,7 @@ import redis
 from rq.job import Job
 
 from infra.jobs import for_each_active_tenant, queue, redis_connection
+from services.identity.jobs import end_grace_periods
 from webhooks.jobs import reap_lost_work
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -63,6 +64,8 @@ SCHEDULES: tuple[Periodic, ...] = (
              every=datetime.timedelta(minutes=5)),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
+    # Past-due companies whose grace period ended, and ended trials, become read-only.
+    Periodic("billing.end_grace", end_grace_periods, every=datetime.timedelta(minutes=15)),
 )
 
 

@@ -3,6 +3,7 @@
 from services.identity.controllers.api_keys import ApiKeyController
 from services.identity.controllers.audit import AuditLogController
 from services.identity.controllers.auth import AuthController
+from services.identity.controllers.billing import BillingController, StripeWebhookController, SupportBillingController
 from services.identity.controllers.invitations import InvitationController
 from services.identity.controllers.members import MemberController
 from services.identity.controllers.org import BranchController, SalespersonController, SalesTeamController
@@ -15,4 +16,5 @@ from services.identity.controllers.tenant_settings import TenantSettingsControll
 ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController,
                   RoleController, MemberRoleController, MyAccessController, BranchController,
                   SalespersonController, SalesTeamController, AuditLogController, SupportController,
-                  TenantLifecycleController, TenantSettingsController]
+                  TenantLifecycleController, TenantSettingsController, BillingController, StripeWebhookController,
+                  SupportBillingController]
