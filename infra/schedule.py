@@ -57,6 +57,11 @@ SCHEDULES: tuple[Periodic, ...] = (
              daily_at_hour=18),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
+    # Activity reminders go out within a quarter of an hour of becoming due; the chain's safety net hourly.
+    Periodic("pipeline.activity_reminders", for_each_active_tenant,
+             args=("services.pipeline.jobs:remind_activities",), every=datetime.timedelta(minutes=15)),
+    Periodic("pipeline.next_activities", for_each_active_tenant,
+             args=("services.pipeline.jobs:schedule_missed_next_activities",), every=datetime.timedelta(hours=1)),
 )
 
 
