@@ -96,7 +96,7 @@ class ActivityCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     note: Note | None = None  # the type's default note
     assignee_id: uuid.UUID | None = None  # the type's default assignee, else the caller
     due_date: datetime.date | None = None  # today plus the type's delay
-    due_time: datetime.time | None = None  # none: all day
+    due_time: datetime.time | None = None  # "HH:MM:SS", in `time_zone` unless it has an offset; none: all day
     time_zone: TimeZoneName | None = None  # of `due_time`; the company's zone by default
 
 

@@ -98,8 +98,8 @@ def due(day: datetime.date, at: datetime.time | None, time_zone: str | None, zon
     """All day on the company's `day`, or at `at` on `day` in `time_zone` (the company's by default)."""
     if at is None:
         return Due(due_date=day, due_at=local_midnight(day, zone), all_day=True)
-    moment = datetime.datetime.combine(day, at.replace(tzinfo=None),
-                                       tzinfo=_zone_named(time_zone) if time_zone else zone)
+    # A time with its own offset ("09:30:00+07:00") keeps it; otherwise it is in `time_zone` or the company's.
+    moment = datetime.datetime.combine(day, at, tzinfo=at.tzinfo or (_zone_named(time_zone) if time_zone else zone))
     return Due(due_date=moment.astimezone(zone).date(), due_at=moment.astimezone(datetime.UTC), all_day=False)
 
 
