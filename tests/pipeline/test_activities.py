@@ -83,7 +83,8 @@ async def test_states_follow_the_company_date(client, tenant_a):
     states = {}
     for label, day in (("overdue", today() - datetime.timedelta(days=1)), ("today", today()),
                        ("planned", today() + datetime.timedelta(days=1))):
-        states[label] = (await schedule(client, tenant_a, customer["id"], todo["id"], due_date=day.isoformat()))["state"]
+        activity = await schedule(client, tenant_a, customer["id"], todo["id"], due_date=day.isoformat())
+        states[label] = activity["state"]
     assert states == {"overdue": "overdue", "today": "today", "planned": "planned"}
     # Without a date: today plus the type's delay.
     weekly = await create_type(client, tenant_a, category="todo", delay_count=1, delay_unit="weeks")
