@@ -78,10 +78,11 @@ async def calendar_of(access: Access, view: CalendarView, day: datetime.date | N
                       team_id: uuid.UUID | None) -> CalendarOut:
     """A team's activities (`team_id`), a member's (`user_id`), or else the caller's; only those the caller
     sees, cancelled ones left out; by due time."""
+    member = user_id or access.user_id
     if team_id is not None:
         assignees = await _team_member_ids(team_id)
-    elif user_id or access.user_id:
-        assignees = [user_id or access.user_id]  # type: ignore[list-item]
+    elif member is not None:
+        assignees = [member]
     else:
         raise ProblemError(422, "validation_error", "Cần chọn thành viên hoặc nhóm.", "Name a member or a team.",
                            errors=[("user_id", "required", "Cần chọn thành viên", "A member is required")])

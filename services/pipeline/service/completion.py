@@ -81,9 +81,10 @@ async def _count_as_contact(access: Access, activity: ActivityOut) -> None:
 
 
 async def _base_date(delay_from: str, done: dict[str, Any]) -> datetime.date:
-    if delay_from == "deadline":
-        return done["due_date"]  # type: ignore[no-any-return]
-    return done["done_at"].astimezone(await tenant_time_zone()).date()  # type: ignore[no-any-return]
+    """Where the next activity's delay starts: the done one's deadline, or the company's date it was done."""
+    base: datetime.date = done["due_date"] if delay_from == "deadline" else done["done_at"].astimezone(
+        await tenant_time_zone()).date()
+    return base
 
 
 async def _create_next(done_ids: list[uuid.UUID]) -> list[ActivityOut]:
