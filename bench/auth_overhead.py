@@ -1,5 +1,6 @@
 """Authenticated request overhead (Identity issue): a trivial endpoint behind the tenant middleware (bearer
-token resolved, scope checked, rate-limit bucket taken in Redis, tenant transaction opened and committed),
+token resolved, scope checked, revocation, tenant status and rate limit checked through the request gate —
+this process's mirror, with a lease of tokens from the Redis bucket — and the lazy tenant transaction),
 called with a user's JWT and with an API key, against the same trivial endpoint marked public (no auth, no
 transaction). The identity service runs as a real uvicorn process; requests go over loopback with one
 keep-alive connection, interleaved so drift hits every kind alike. Median of per-run ratios of medians."""
@@ -137,7 +138,7 @@ async def run() -> list[Result]:
         ratio, runs = _ratio(medians, kind, "none")
         results.append(Result(
             f"Auth overhead: trivial endpoint, {label} vs no auth", ratio, "x", f"<= {GOAL}", ratio <= GOAL,
-            f"token + scope + one Redis gate call (the transaction begins only at a query); median of {RUNS} "
+            f"token + scope + gate (process mirror; Redis once per token lease); median of {RUNS} "
             f"runs x {ITERATIONS} requests over loopback; runs: {', '.join(f'{r:.3f}' for r in runs)}"))
     for kind, label in (("jwt", "JWT"), ("api_key", "API key")):
         ratio, _ = _ratio(medians, kind, "transaction")

@@ -13,6 +13,7 @@ from infra.database import start_pool
 from infra.settings import Settings
 from infra.storage import TenantStorage
 from tenants.context import engine
+from tenants.gate_mirror import MIRROR
 
 logger = logging.getLogger("crm.runtime")
 _pool_users = 0
@@ -50,8 +51,10 @@ class Runtime:
         except Exception as exc:  # S3 may come up later; /readyz reports it until then
             logger.warning("could not create bucket %s: %s", self.settings.s3_bucket, exc)
         await acquire_pool(self.settings)
+        await MIRROR.acquire(self.settings.redis_url)
 
     async def stop(self) -> None:
+        await MIRROR.release()
         await self.redis.aclose()
         await release_pool()
 

@@ -8,7 +8,8 @@
 3. it holds the response back until the transaction ends: a 2xx/3xx commits, anything else rolls back (no
    partial writes), and only then does the client get a byte. A failed commit becomes a problem response.
 
-Before the transaction it asks Redis, in one command (`tenants.request_gate`), whether the caller's session
+Before the transaction it asks the request gate (`tenants.request_gate`: this process's mirror, or Redis in
+one command), whether the caller's session
 or key is revoked, whether it is over its rate limit, and the tenant's cached status; it enforces that
 lifecycle status and a read-only support session
 (`tenants.lifecycle`), and it makes the caller the author of audit entries (`tenants.audit`); every request
@@ -33,6 +34,7 @@ from litestar.types.asgi_types import HTTPResponseBodyEvent, HTTPResponseStartEv
 from infra.problems import ProblemError
 from tenants import audit, idempotency, lifecycle, request_gate, scopes
 from tenants.context import current_tenant_id, tenant_transaction
+from tenants.gate_mirror import MIRROR
 
 
 class Principal(msgspec.Struct, frozen=True, kw_only=True):
@@ -98,7 +100,7 @@ class TenantScopeMiddleware(ASGIMiddleware):
         if principal.kind == "api_key":
             scopes.require(principal.scopes, method, scope["path"])
         redis = scope["litestar_app"].state.runtime.redis
-        answer = await request_gate.ask(redis, principal, lifecycle.cache_key(principal.tenant_id))
+        answer = await request_gate.check(redis, principal, lifecycle.cache_key(principal.tenant_id))
         if answer.revoked:
             raise UNAUTHORIZED
         request_gate.enforce_bucket(principal, answer)
@@ -106,6 +108,7 @@ class TenantScopeMiddleware(ASGIMiddleware):
         status = 500
         try:
             status_now = await lifecycle.tenant_status(redis, principal.tenant_id, answer.cached_status)
+            MIRROR.remember_status(principal.tenant_id, status_now)
             lifecycle.check_access(status_now, method, principal.read_only)
             held = await self._in_tenant_transaction(scope, receive, next_app, principal, method)
             status = _status(held)

@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from infra.problems import ProblemError
+from tenants import gate_mirror
 from tenants.context import engine
 
 Status = Literal["active", "read_only", "suspended", "deleting"]
@@ -55,6 +56,7 @@ async def tenant_status(redis: aioredis.Redis, tenant_id: uuid.UUID, cached: str
 async def forget_status(redis: aioredis.Redis, tenant_id: uuid.UUID) -> None:
     """Call after a status change commits, so the next request reads the new status."""
     await redis.delete(cache_key(tenant_id))
+    await gate_mirror.status_changed(redis, tenant_id)
 
 
 def check_access(status: str | None, method: str, read_only_session: bool) -> None:

@@ -24,6 +24,7 @@ from infra.problems import NotFoundError, ProblemError
 from services.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.identity.service.rate_limits import plan_limit
 from services.identity.tables import ApiKey
+from tenants import gate_mirror
 from tenants.auth import Principal
 from tenants.context import current_tenant_id, tenant_transaction
 from tenants.pagination import Page, decode_cursor, page_of
@@ -63,7 +64,7 @@ def _split(token: str) -> tuple[str, str] | None:
 def revocation_key(key_id: uuid.UUID) -> str:
     """Exists in Redis for a while after a revocation, so processes that still hold the key's lookup in
     memory refuse it on its next request (the tenant middleware asks, in its one Redis round trip)."""
-    return f"identity:revoked-api-key:{key_id}"
+    return f"{gate_mirror.REVOKED_PREFIX}api-key:{key_id}"
 
 
 # prefix -> (monotonic expiry, the lookup row): a key is looked up in the database at most this often per
@@ -166,7 +167,7 @@ async def revoke_api_key(redis: aioredis.Redis, key_id: uuid.UUID) -> None:
         "WHERE tenant_id = {} AND id = {} RETURNING id", current_tenant_id(), key_id)
     if not revoked:
         raise NotFoundError("khóa API", "API key")
-    await redis.set(revocation_key(key_id), 1, ex=int(2 * LOOKUP_CACHE_SECONDS))
+    await gate_mirror.revoke(redis, [revocation_key(key_id)], int(2 * LOOKUP_CACHE_SECONDS))
 
 
 async def revoke_api_keys_created_by(redis: aioredis.Redis, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -175,9 +176,5 @@ async def revoke_api_keys_created_by(redis: aioredis.Redis, user_id: uuid.UUID) 
         "UPDATE api_key SET revoked_at = now(), updated_at = now() "
         "WHERE tenant_id = {} AND created_by = {} AND revoked_at IS NULL RETURNING id", current_tenant_id(), user_id)
     ids = [row["id"] for row in revoked]
-    if ids:
-        markers = redis.pipeline(transaction=False)
-        for key_id in ids:
-            markers.set(revocation_key(key_id), 1, ex=int(2 * LOOKUP_CACHE_SECONDS))
-        await markers.execute()
+    await gate_mirror.revoke(redis, [revocation_key(key_id) for key_id in ids], int(2 * LOOKUP_CACHE_SECONDS))
     return ids

@@ -22,11 +22,12 @@ from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import TokenResponse
 from services.identity.tables import Membership, RefreshToken, Tenant, User
+from tenants import gate_mirror
 from tenants.auth import Principal
 from tenants.context import engine
 
 JWT_ALGORITHM = "HS256"
-REVOKED_SESSION_KEY = "identity:revoked-session:"
+REVOKED_SESSION_KEY = f"{gate_mirror.REVOKED_PREFIX}session:"
 
 INVALID_REFRESH = ProblemError(401, "unauthorized", "Mã làm mới (refresh token) không hợp lệ hoặc đã hết hạn.",
                                "The refresh token is invalid or expired.",
@@ -121,11 +122,8 @@ async def revoke_sessions(settings: Settings, redis: aioredis.Redis, where: Any)
     rows = await RefreshToken.update({RefreshToken.revoked_at: _now()}).where(
         where & RefreshToken.revoked_at.is_null()).returning(RefreshToken.family_id)
     families = {row["family_id"] for row in rows}
-    if families:
-        async with redis.pipeline(transaction=False) as pipe:
-            for family_id in families:
-                pipe.set(revocation_key(family_id), 1, ex=settings.access_token_ttl_seconds)
-            await pipe.execute()
+    await gate_mirror.revoke(redis, [revocation_key(family_id) for family_id in families],
+                             settings.access_token_ttl_seconds)
     return len(families)
 
 
