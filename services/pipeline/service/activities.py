@@ -39,8 +39,8 @@ from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
 ACTIVITY_NOT_FOUND = NotFoundError("hoạt động", "Activity")
-NOT_OPEN = ProblemError(409, "conflict", "Hoạt động đã hoàn thành hoặc đã huỷ.", "The activity is already done or "
-                        "cancelled.")
+NOT_OPEN = ProblemError(409, "conflict", "Hoạt động đã hoàn thành hoặc đã huỷ.",
+                        "The activity is already done or cancelled.")
 _STORED = [name for name in ActivityOut.__struct_fields__ if name not in ("category", "state")]
 COLUMNS: list[Any] = [*(getattr(Activity, name) for name in _STORED), Activity.type_id.category.as_alias("category")]
 # The only insert: a next activity (`created_from_activity_id` set) is created once per completion whoever
