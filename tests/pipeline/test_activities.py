@@ -217,3 +217,28 @@ async def test_bad_input_names_the_field(client, tenant_a):
         assert response.status_code in (400, 422), (body, response.text)
         assert any(field in fault for fault in fields_at_fault(response)), (field, response.text)
     assert await activities_of(client, tenant_a, customer["id"]) == []
+
+
+async def test_roles_decide_who_configures_and_who_schedules(client, tenant_a):
+    seller = await add_member(tenant_a, "salesperson", "Đỗ Giang")
+    viewer = await add_member(tenant_a, "viewer", "Bùi Hạnh")
+    response = await client.post(TYPES, headers=seller.headers, json={"name_vi": "X", "name_en": "X",
+                                                                      "category": "call"})
+    assert response.status_code == 403, response.text
+    call = (await client.get(TYPES, headers=seller.headers)).json()[0]
+    customer = await new_customer(client, seller)  # the seller's own customer
+    mine = await schedule(client, seller, customer["id"], call["id"])
+    assert mine["assignee_id"] == str(seller.user_id)  # the caller, when no one else is named
+    response = await client.post(ACTIVITIES, headers=viewer.headers, json={
+        "record_type": "customer", "record_id": customer["id"], "type_id": call["id"]})
+    assert response.status_code == 403, response.text
+    # The owner's customer is not the seller's to see: scheduling on it is refused like a missing one.
+    owners = await new_customer(client, tenant_a, "Công ty Cổ phần Sông Hồng")
+    response = await client.post(ACTIVITIES, headers=seller.headers, json={
+        "record_type": "customer", "record_id": owners["id"], "type_id": call["id"]})
+    assert response.status_code == 422 and fields_at_fault(response) == ["record_id"]
+    # An activity the owner assigns to the seller on the owner's customer: the seller sees and completes it.
+    assigned = await schedule(client, tenant_a, owners["id"], call["id"], assignee_id=str(seller.user_id))
+    assert (await complete(client, seller, assigned["id"]))["activity"]["done_by"] == str(seller.user_id)
+    owner_only = await schedule(client, tenant_a, owners["id"], call["id"])
+    assert (await client.get(f"{ACTIVITIES}/{owner_only['id']}", headers=seller.headers)).status_code == 404
