@@ -78,10 +78,11 @@ class CalendarFeed(TenantTable, tablename="calendar_feed"):
 
 
 class Notification(TenantTable, tablename="notification"):
-    """An in-app notification of a member. Activity reminders: at most one per activity and kind (migration),
-    which is what makes each reminder go out once."""
+    """An in-app notification of a member. Activity reminders: at most one per activity, kind and deadline
+    (migration), which is what makes each reminder go out once, and again after a reschedule."""
 
     user_id = UUID(null=False, default=None)
     kind = Varchar(length=32, null=False)  # activity_due_soon | activity_overdue
     activity_id = ForeignKey(references=Activity, null=True, default=None, on_delete=OnDelete.cascade)
     read_at = Timestamptz(null=True, default=None)
+    deadline = Timestamptz(null=True, default=None)  # the activity's deadline the reminder was about

@@ -16,6 +16,7 @@ from tests import conftest
 from tests.identity.members import add_member
 from tests.mailbox import Mailbox
 from tests.pipeline.activity_helpers import (
+    ACTIVITIES,
     NOTIFICATIONS,
     TYPES,
     activities_of,
@@ -78,9 +79,19 @@ async def test_reminders_go_out_once_by_mail_and_in_app(client, stack, mailbox: 
     assert len(mailbox.to(tenant_b.email)) == 1
     assert len((await client.get(NOTIFICATIONS, headers=tenant_a.headers)).json()["items"]) == 2
 
+    # Rescheduled, it is a new deadline: reminded once more.
+    later = in_two_hours + datetime.timedelta(hours=1)
+    moved = await client.patch(f"{ACTIVITIES}/{soon['id']}", headers=tenant_a.headers, json={
+        "due_date": later.date().isoformat(), "due_time": later.strftime("%H:%M:00")})
+    assert moved.status_code == 200, moved.text
+    run_reminders(stack)
+    assert [m["Subject"] for m in mailbox.to(seller.email)] == ["Sắp đến hạn: Gọi chị Hoa"] * 2
+    assert len(mailbox.to(tenant_a.email)) == 2
+
     read = await client.post(f"{NOTIFICATIONS}/{inbox[0]['id']}/read", headers=seller.headers)
     assert read.status_code == 200 and read.json()["read_at"] is not None
-    assert (await client.get(NOTIFICATIONS, headers=seller.headers, params={"unread": "true"})).json()["items"] == []
+    unread = (await client.get(NOTIFICATIONS, headers=seller.headers, params={"unread": "true"})).json()["items"]
+    assert [n["id"] for n in unread] != [inbox[0]["id"]] and len(unread) == 1  # the reminder after the reschedule
     # Another member's or another tenant's notification is not found.
     for user in (tenant_a, tenant_b):
         response = await client.post(f"{NOTIFICATIONS}/{owner_inbox[0]['id']}/read" if user is tenant_b

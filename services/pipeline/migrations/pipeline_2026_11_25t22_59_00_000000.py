@@ -17,8 +17,8 @@ STATEMENTS = [
         "CREATE INDEX activity_tenant_open_due ON activity (tenant_id, due_at) WHERE status = 'open'",
         "CREATE INDEX activity_tenant_chained ON activity (tenant_id, done_at) WHERE chain_type_id IS NOT NULL",
         "CREATE UNIQUE INDEX calendar_feed_tenant_user ON calendar_feed (tenant_id, user_id)",
-        "CREATE UNIQUE INDEX notification_tenant_activity_kind ON notification (tenant_id, activity_id, kind) "
-        "WHERE activity_id IS NOT NULL",
+        "CREATE UNIQUE INDEX notification_tenant_activity_kind ON notification "
+        "(tenant_id, activity_id, kind, deadline) WHERE activity_id IS NOT NULL",
         "CREATE INDEX notification_tenant_user ON notification (tenant_id, user_id, id)",
 ]
 

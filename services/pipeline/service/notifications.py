@@ -1,8 +1,9 @@
 """Activity reminders (due soon, overdue) and members' in-app notifications.
 
-A reminder is a notification row, unique per activity and kind: the job inserts the rows that do not exist
-yet and mails only those it inserted, so each reminder goes out once, whether the job runs twice or two
-workers race. The mail goes through identity's outbox in the same transaction, sent after the commit.
+A reminder is a notification row, unique per activity, kind and deadline: the job inserts the rows that do
+not exist yet and mails only those it inserted, so each reminder goes out once, whether the job runs twice or
+two workers race, and once more only when the activity is rescheduled. The mail goes through identity's
+outbox in the same transaction, sent after the commit.
 
 An activity's deadline is its instant, or for an all-day one the end of its day in the company's zone: it is
 due soon when the deadline is within the next `hours`, overdue once the deadline has passed.
@@ -30,19 +31,19 @@ DUE_SOON, OVERDUE = "activity_due_soon", "activity_overdue"
 REMIND_HOURS = 24
 REMINDER_BATCH = 500
 NOTIFICATION_NOT_FOUND = NotFoundError("thông báo", "Notification")
-# Open activities not yet reminded of `kind` whose deadline (the instant, or the end of an all-day one's day in
-# the zone) is in [from, until); `due_at` is never after the deadline, so it bounds the index scan.
-# ON CONFLICT: a concurrent run reminded it first.
+# Open activities not yet reminded of `kind` for their current deadline (the instant, or the end of an all-day
+# one's day in the zone) whose deadline is in [from, until); `due_at` is never after the deadline, so it bounds
+# the index scan. ON CONFLICT: a concurrent run reminded it first.
 _REMIND = """
-INSERT INTO notification (tenant_id, user_id, kind, activity_id)
-SELECT a.tenant_id, a.assignee_id, {}, a.id FROM activity a
+INSERT INTO notification (tenant_id, user_id, kind, activity_id, deadline)
+SELECT a.tenant_id, a.assignee_id, {}, a.id, d.deadline FROM activity a
 CROSS JOIN LATERAL (SELECT CASE WHEN a.all_day THEN (a.due_date + 1)::timestamp AT TIME ZONE {}
                                 ELSE a.due_at END AS deadline) d
 WHERE a.tenant_id = {} AND a.status = 'open' AND a.due_at < {} AND d.deadline >= {} AND d.deadline < {}
   AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.tenant_id = a.tenant_id AND n.activity_id = a.id
-                  AND n.kind = {})
+                  AND n.kind = {} AND n.deadline = d.deadline)
 ORDER BY a.id LIMIT {}
-ON CONFLICT (tenant_id, activity_id, kind) WHERE activity_id IS NOT NULL DO NOTHING
+ON CONFLICT (tenant_id, activity_id, kind, deadline) WHERE activity_id IS NOT NULL DO NOTHING
 RETURNING id
 """
 _MAIL_DETAILS = """
