@@ -94,6 +94,7 @@ def test_two_scheduler_processes_enqueue_the_declared_work_once(stack, scheduler
     jobs = Queue("default", connection=redis.Redis.from_url(scheduler_redis_url)).get_jobs()
     assert [(job.func_name, job.args) for job in jobs] == [
         ("infra.jobs.for_each_active_tenant", ("services.contacts.jobs:age_statuses",)),
+        ("infra.jobs.for_each_active_tenant", ("services.partners.jobs:daily_credit_and_targets",)),
         ("infra.jobs.for_each_active_tenant", ("services.pipeline.jobs:remind_activities",)),
         ("infra.jobs.for_each_active_tenant", ("services.pipeline.jobs:schedule_missed_next_activities",))]
 
