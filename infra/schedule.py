@@ -66,6 +66,11 @@ SCHEDULES: tuple[Periodic, ...] = (
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
     # Past-due companies whose grace period ended, and ended trials, become read-only.
     Periodic("billing.end_grace", end_grace_periods, every=datetime.timedelta(minutes=15)),
+    # Activity reminders go out within a quarter of an hour of becoming due; the chain's safety net hourly.
+    Periodic("pipeline.activity_reminders", for_each_active_tenant,
+             args=("services.pipeline.jobs:remind_activities",), every=datetime.timedelta(minutes=15)),
+    Periodic("pipeline.next_activities", for_each_active_tenant,
+             args=("services.pipeline.jobs:schedule_missed_next_activities",), every=datetime.timedelta(hours=1)),
 )
 
 

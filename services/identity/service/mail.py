@@ -44,6 +44,18 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "Hello,\n\nYou are invited to join {company} on CRM as {role}.\n"
                "Open this link within {days} days to accept:\n\n{link}\n"),
     },
+    "activity_due_soon": {
+        "vi": ("Sắp đến hạn: {summary}",
+               "Xin chào {name},\n\nHoạt động \"{summary}\" của bạn sắp đến hạn: {when}.\n"),
+        "en": ("Due soon: {summary}",
+               "Hello {name},\n\nYour activity \"{summary}\" is due soon: {when}.\n"),
+    },
+    "activity_overdue": {
+        "vi": ("Quá hạn: {summary}",
+               "Xin chào {name},\n\nHoạt động \"{summary}\" của bạn đã quá hạn (hạn {when}).\n"),
+        "en": ("Overdue: {summary}",
+               "Hello {name},\n\nYour activity \"{summary}\" is overdue (it was due {when}).\n"),
+    },
 }
 
 
