@@ -1,6 +1,22 @@
 """Pipeline's tables: the stages of the sales process."""
 
-from piccolo.columns import Boolean, Integer, Varchar
+from decimal import Decimal
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
 
 from tenants.tables import TenantTable
 
@@ -11,3 +27,136 @@ class Stage(TenantTable, tablename="stage"):
     sequence = Integer(default=0, null=False)
     probability = Integer(default=0, null=False)
     is_won = Boolean(default=False, null=False)
+
+
+# Products, price policies, quotations and contracts (issue 6, items 5-7). Customers, contact persons and
+# owners are other services' ids, kept without foreign keys as contacts keeps identity's.
+
+
+class Product(TenantTable, tablename="product"):
+    """A catalogue item; the ERP upserts by `code` (unique per tenant, migration)."""
+
+    code = Varchar(length=64, null=False)
+    name = Varchar(length=255, null=False)
+    unit = Varchar(length=32, null=False)
+    list_price = BigInt(null=False, default=0)  # integer minor units of `currency`
+    currency = Varchar(length=3, null=False, default="VND")
+    tax_rate = Numeric(digits=(5, 2), null=False, default=Decimal(0))  # percent
+    category = Varchar(length=100, null=True, default=None)
+    description = Text(null=True, default=None)
+    active = Boolean(null=False, default=True)
+
+
+class BundleComponent(TenantTable, tablename="bundle_component"):
+    """One part of a bundle (cơ cấu sản phẩm chào bán): `quantity` of `component` in one `bundle`."""
+
+    bundle = ForeignKey(Product, null=False, on_delete=OnDelete.cascade)
+    component = ForeignKey(Product, null=False, on_delete=OnDelete.cascade)
+    quantity = Numeric(digits=(12, 3), null=False)
+
+
+class PricePolicy(TenantTable, tablename="price_policy"):
+    """A time-boxed discount or promotion; each condition left empty matches everything."""
+
+    name = Varchar(length=255, null=False)
+    kind = Varchar(length=16, null=False, default="discount")  # discount | promotion
+    valid_from = Date(null=False)
+    valid_to = Date(null=True, default=None)  # inclusive; open-ended when empty
+    customer_group_id = UUID(null=True, default=None)  # contacts' group; its subgroups match too
+    product = ForeignKey(Product, null=True, default=None, on_delete=OnDelete.cascade)
+    category = Varchar(length=100, null=True, default=None)
+    min_quantity = Numeric(digits=(12, 3), null=False, default=Decimal(0))
+    percent = Numeric(digits=(5, 2), null=True, default=None)  # either a percent off the line
+    amount = BigInt(null=True, default=None)  # or an amount off each unit, in minor units of `currency`
+    currency = Varchar(length=3, null=True, default=None)
+    priority = Integer(null=False, default=0)
+    active = Boolean(null=False, default=True)
+
+
+class Quotation(TenantTable, tablename="quotation"):
+    """A quotation (báo giá); its lines and totals are those of revision `revision` (QuotationRevision)."""
+
+    number = Varchar(length=32, null=False)  # BG000123, unique per tenant (migration)
+    opportunity_id = UUID(null=True, default=None)
+    customer_id = UUID(null=False)
+    customer_name = Varchar(length=255, null=False)  # as it was when quoted: the PDF and the ERP show it
+    contact_person_id = UUID(null=True, default=None)
+    owner_id = UUID(null=True, default=None)
+    currency = Varchar(length=3, null=False)
+    quoted_on = Date(null=False)  # the date price policies are matched on
+    valid_until = Date(null=False)
+    state = Varchar(length=16, null=False, default="draft")  # draft | sent | accepted | rejected | expired
+    revision = Integer(null=False, default=1)
+    notes = Text(null=True, default=None)
+    lines = JSONB(null=False, default=[])
+    subtotal = BigInt(null=False, default=0)
+    discount_total = BigInt(null=False, default=0)
+    untaxed_total = BigInt(null=False, default=0)
+    tax_total = BigInt(null=False, default=0)
+    total = BigInt(null=False, default=0)
+    send_count = Integer(null=False, default=0)
+    decided_at = Timestamptz(null=True, default=None)  # accepted, rejected or expired
+    rejection_reason = Text(null=True, default=None)
+
+
+class QuotationRevision(TenantTable, tablename="quotation_revision"):
+    """Every revision of a quotation, the current one included; an edit after the first send adds one."""
+
+    quotation = ForeignKey(Quotation, null=False, on_delete=OnDelete.cascade)
+    revision = Integer(null=False)  # unique per quotation (migration)
+    valid_until = Date(null=False)
+    notes = Text(null=True, default=None)
+    lines = JSONB(null=False, default=[])
+    subtotal = BigInt(null=False, default=0)
+    discount_total = BigInt(null=False, default=0)
+    untaxed_total = BigInt(null=False, default=0)
+    tax_total = BigInt(null=False, default=0)
+    total = BigInt(null=False, default=0)
+    pdf_path = Varchar(length=255, null=True, default=None)  # rendered on first send or download
+    created_by = UUID(null=True, default=None)
+
+
+class QuotationSend(TenantTable, tablename="quotation_send"):
+    """The send log: which revision went to whom, when, by whom."""
+
+    quotation = ForeignKey(Quotation, null=False, on_delete=OnDelete.cascade)
+    revision = Integer(null=False)
+    recipients = Array(base_column=Varchar(length=254), null=False)
+    sent_by = UUID(null=True, default=None)
+
+
+class Contract(TenantTable, tablename="contract"):
+    number = Varchar(length=32, null=False)  # HD000123, unique per tenant (migration)
+    title = Varchar(length=255, null=False)
+    quotation_id = UUID(null=True, default=None)
+    customer_id = UUID(null=False)
+    customer_name = Varchar(length=255, null=False)
+    owner_id = UUID(null=True, default=None)
+    value = BigInt(null=False)  # integer minor units of `currency`
+    currency = Varchar(length=3, null=False)
+    start_date = Date(null=False)
+    end_date = Date(null=False)
+    terms = Text(null=True, default=None)
+    renewal_notice_days = Integer(null=False, default=30)
+    state = Varchar(length=16, null=False, default="draft")  # draft|sent|signed|active|expired|terminated
+    signed_at = Timestamptz(null=True, default=None)
+    terminated_at = Timestamptz(null=True, default=None)
+    termination_reason = Text(null=True, default=None)
+
+
+class ContractDocument(TenantTable, tablename="contract_document"):
+    """One uploaded version of a contract's signed PDF; all versions kept."""
+
+    contract = ForeignKey(Contract, null=False, on_delete=OnDelete.cascade)
+    version = Integer(null=False)  # unique per contract (migration)
+    file_name = Varchar(length=255, null=False)
+    size = BigInt(null=False)
+    storage_path = Varchar(length=255, null=False)
+    uploaded_by = UUID(null=True, default=None)
+
+
+class ContractRenewalReminder(TenantTable, tablename="contract_renewal_reminder"):
+    """A renewal reminder sent for a contract's end date: unique per (contract, end_date), so once per term."""
+
+    contract = ForeignKey(Contract, null=False, on_delete=OnDelete.cascade)
+    end_date = Date(null=False)
