@@ -1,1 +1,107 @@
-"""Events pipeline emits. None yet: `quotation.accepted`, `contract.signed` arrive with the webhooks outbox."""
+"""Events pipeline emits, declared in the webhooks catalogue with their payloads."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+
+import msgspec
+
+from services.pipeline.schemas import ContractOut, QuotationOut
+from webhooks.events import declare
+
+
+class QuotationData(msgspec.Struct, kw_only=True):
+    """A quotation's state and totals (integer minor units of `currency`)."""
+
+    id: uuid.UUID
+    number: str
+    revision: int
+    state: str
+    opportunity_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    customer_name: str
+    currency: str
+    valid_until: datetime.date
+    subtotal: int
+    discount_total: int
+    untaxed_total: int
+    tax_total: int
+    total: int
+
+
+class QuotationLineData(msgspec.Struct, kw_only=True):
+    """A line as the ERP's sales module books it; `discount` includes the price policy's part."""
+
+    product_id: uuid.UUID | None
+    product_code: str | None
+    description: str
+    unit: str | None
+    quantity: Decimal
+    unit_price: int
+    discount: int
+    tax_percent: Decimal
+    net: int
+    tax: int
+    total: int
+
+
+class QuotationAccepted(QuotationData, kw_only=True):
+    lines: list[QuotationLineData]
+
+
+class ContractData(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    number: str
+    title: str
+    state: str
+    quotation_id: uuid.UUID | None
+    customer_id: uuid.UUID
+    customer_name: str
+    value: int
+    currency: str
+    start_date: datetime.date
+    end_date: datetime.date
+    termination_reason: str | None
+
+
+def _pick(source: msgspec.Struct, target: type[msgspec.Struct]) -> dict[str, object]:
+    fields = msgspec.structs.asdict(source)
+    return {name: fields[name] for name in target.__struct_fields__ if name in fields}
+
+
+def quotation_data(quotation: QuotationOut) -> QuotationData:
+    return QuotationData(**_pick(quotation, QuotationData))  # type: ignore[arg-type]
+
+
+def quotation_accepted(quotation: QuotationOut) -> QuotationAccepted:
+    lines = [QuotationLineData(**_pick(line, QuotationLineData) | {"discount": line.gross - line.net})  # type: ignore[arg-type]
+             for line in quotation.lines]
+    return QuotationAccepted(**_pick(quotation, QuotationData), lines=lines)  # type: ignore[arg-type]
+
+
+def contract_data(contract: ContractOut) -> ContractData:
+    return ContractData(**_pick(contract, ContractData))  # type: ignore[arg-type]
+
+
+QUOTATION_CREATED = declare("quotation.created", QuotationData, "Một báo giá mới được tạo.",
+                            "A quotation was created.")
+QUOTATION_SENT = declare("quotation.sent", QuotationData, "Một báo giá đã được gửi cho khách hàng.",
+                         "A quotation was sent to the customer.")
+QUOTATION_ACCEPTED = declare("quotation.accepted", QuotationAccepted,
+                             "Khách hàng đã chấp nhận báo giá (kèm các dòng và tổng tiền, cho phân hệ bán hàng).",
+                             "The customer accepted a quotation (with its lines and totals, for the sales module).")
+QUOTATION_REJECTED = declare("quotation.rejected", QuotationData, "Khách hàng đã từ chối báo giá.",
+                             "The customer rejected a quotation.")
+QUOTATION_EXPIRED = declare("quotation.expired", QuotationData, "Báo giá đã hết hạn hiệu lực.",
+                            "A quotation passed its validity date.")
+CONTRACT_CREATED = declare("contract.created", ContractData, "Một hợp đồng mới được tạo.", "A contract was created.")
+CONTRACT_SIGNED = declare("contract.signed", ContractData, "Hợp đồng đã được ký.", "A contract was signed.")
+CONTRACT_ACTIVATED = declare("contract.activated", ContractData, "Hợp đồng bắt đầu có hiệu lực.",
+                             "A contract became active.")
+CONTRACT_EXPIRED = declare("contract.expired", ContractData, "Hợp đồng đã hết hạn.", "A contract ended (expired).")
+CONTRACT_TERMINATED = declare("contract.terminated", ContractData, "Hợp đồng đã bị chấm dứt.",
+                              "A contract was terminated.")
+CONTRACT_RENEWAL_DUE = declare("contract.renewal_due", ContractData, "Hợp đồng sắp hết hạn, cần gia hạn.",
+                               "A contract ends soon and is due for renewal.")

@@ -7,3 +7,11 @@ from services.pipeline.controllers.stages import StageController
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     StageController,
 ]
+
+from services.pipeline.controllers.products import PricePolicyController, ProductController  # noqa: E402
+
+ROUTE_HANDLERS += [ProductController, PricePolicyController]
+
+from services.pipeline.controllers.quotations import QuotationController  # noqa: E402
+
+ROUTE_HANDLERS += [QuotationController]
