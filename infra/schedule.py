@@ -57,6 +57,11 @@ SCHEDULES: tuple[Periodic, ...] = (
              daily_at_hour=18),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
+    # Hourly, so each tenant's calendar day turns within the hour in its own time zone; both are no-ops once done.
+    Periodic("pipeline.quotation_expiry", for_each_active_tenant, args=("services.pipeline.jobs:expire_quotations",),
+             every=datetime.timedelta(hours=1)),
+    Periodic("pipeline.contracts", for_each_active_tenant, args=("services.pipeline.jobs:contracts_daily",),
+             every=datetime.timedelta(hours=1)),
 )
 
 

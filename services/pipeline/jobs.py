@@ -1,1 +1,14 @@
-"""rq jobs of pipeline. None yet: next-activity scheduling and reminders come with the Jobs issue."""
+"""rq jobs of pipeline. Each runs inside its tenant's transaction (see `infra.jobs.enqueue_for_tenant`) and is
+safe to run twice: what it changes no longer matches the second time."""
+
+from services.pipeline.service import contracts, quotations
+
+
+async def expire_quotations() -> int:
+    """Sent quotations past their validity date become expired; returns how many."""
+    return await quotations.expire_due()
+
+
+async def contracts_daily() -> dict[str, int]:
+    """Renewal reminders for contracts inside their notice window, then expiry of those that have ended."""
+    return {"reminded": await contracts.remind_renewals(), "expired": await contracts.expire_ended()}

@@ -15,3 +15,7 @@ ROUTE_HANDLERS += [ProductController, PricePolicyController]
 from services.pipeline.controllers.quotations import QuotationController  # noqa: E402
 
 ROUTE_HANDLERS += [QuotationController]
+
+from services.pipeline.controllers.contracts import ContractController  # noqa: E402
+
+ROUTE_HANDLERS += [ContractController]

@@ -89,7 +89,7 @@ def wrong_state(state: str, action_vi: str, action_en: str) -> ProblemError:
                         errors=[("state", "wrong_state", f"Trạng thái hiện tại: {state}", f"Current state: {state}")])
 
 
-async def _customer_of(access: Access, customer_id: uuid.UUID) -> str:
+async def customer_name_of(access: Access, customer_id: uuid.UUID) -> str:
     """The name of a customer the caller sees; 422 naming `customer_id` otherwise."""
     try:
         return (await get_customer(access, customer_id)).name
@@ -196,7 +196,7 @@ async def create_quotation(access: Access, data: QuotationCreate) -> QuotationOu
     if customer_id is None:
         raise invalid([("customer_id", "required", "Cần khách hàng hoặc cơ hội bán hàng",
                         "A customer or an opportunity is needed")])
-    customer_name = await _customer_of(access, customer_id)
+    customer_name = await customer_name_of(access, customer_id)
     await _check_contact_person(customer_id, person_id)
     await _check_valid_until(data.valid_until)
     today = await tenant_today()
