@@ -31,7 +31,8 @@ class StageOut(msgspec.Struct, kw_only=True):
 # Products, price policies, quotations and contracts. Money is integer minor units with an ISO 4217 currency;
 # percentages and quantities are decimals (JSON numbers or strings), checked in the service layer.
 
-ProductCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")]
+PRODUCT_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+ProductCode = Annotated[str, msgspec.Meta(pattern=PRODUCT_CODE_PATTERN)]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[int, msgspec.Meta(ge=0, le=10**15)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]

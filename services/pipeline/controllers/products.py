@@ -14,7 +14,6 @@ from services.pipeline.schemas import (
     PricePolicyCreate,
     PricePolicyOut,
     PricePolicyUpdate,
-    ProductCode,
     ProductCreate,
     ProductFields,
     ProductOut,
@@ -45,7 +44,7 @@ class ProductController(Controller):
 
     @put("/by-code/{code:str}", guards=WRITE, summary="Create or replace the product with this code (ERP sync)",
          description="201 when the product was created, 200 when an existing one was replaced.")
-    async def upsert_product(self, tenant: TenantScope, code: FromPath[ProductCode],
+    async def upsert_product(self, tenant: TenantScope, code: FromPath[str],
                              data: JSONBody[ProductFields]) -> Response[ProductOut]:
         product, created = await products.upsert_by_code(code, data)
         return Response(product, status_code=201 if created else 200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from typing import Any
 
@@ -12,6 +13,7 @@ from infra.problems import NotFoundError, ProblemError
 from services.contacts.service.fields import invalid
 from services.contacts.tables import CustomerGroup
 from services.pipeline.schemas import (
+    PRODUCT_CODE_PATTERN,
     ComponentIn,
     ComponentOut,
     PricePolicyCreate,
@@ -114,6 +116,9 @@ async def create_product(data: ProductCreate) -> ProductOut:
 
 async def upsert_by_code(code: str, data: ProductFields) -> tuple[ProductOut, bool]:
     """The ERP's sync: create the product with this code, or replace its fields; True when created."""
+    if not re.match(PRODUCT_CODE_PATTERN, code):
+        raise invalid([("code", "invalid_format", "Mã gồm chữ, số, '.', '_' hoặc '-', tối đa 64 ký tự",
+                        "A code is letters, digits, '.', '_' or '-', at most 64 characters")])
     tenant_id = current_tenant_id()
     existing = await Product.select(Product.id).where(
         (Product.tenant_id == tenant_id) & (Product.code == code)).first()
