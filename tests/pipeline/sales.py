@@ -36,8 +36,14 @@ async def create_product(client: httpx.AsyncClient, user: TenantUser, **body: An
     return result
 
 
+async def as_tenant(conn: asyncpg.Connection, user: TenantUser) -> None:
+    """Row-level security applies to every role: a raw connection sees a tenant's rows once it names it."""
+    await conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(user.tenant_id))
+
+
 async def events(conn: asyncpg.Connection, user: TenantUser, event_type: str) -> list[dict[str, Any]]:
-    """The outbox events of one type in the tenant's transaction log, oldest first (RLS bypassed as owner)."""
+    """The tenant's outbox events of one type, oldest first."""
+    await as_tenant(conn, user)
     rows = await conn.fetch("SELECT body FROM webhook_outbox WHERE tenant_id = $1 AND event_type = $2 ORDER BY id",
                             user.tenant_id, event_type)
     return [json.loads(row["body"])["data"] for row in rows]
