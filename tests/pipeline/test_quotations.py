@@ -177,7 +177,7 @@ async def test_the_pdf_opens_and_reads_in_vietnamese(client, tenant_a):
     await send(client, tenant_a, body["id"])
     download = await ok(await client.get(f"{API}/quotations/{body['id']}/pdf", headers=tenant_a.headers))
     assert download["file_name"] == f"{body['number']}-r1.pdf"
-    pdf = httpx.get(download["url"])
+    pdf = await client.get(download["url"])
     assert pdf.status_code == 200
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
     for expected in (CUSTOMER_NAME, body["number"], "Phí tư vấn", "1.100.000 ₫", "Bảo hành 24 tháng"):
