@@ -10,6 +10,9 @@ import msgspec
 
 from services.pipeline.schemas import ContractOut, QuotationOut
 from webhooks.events import declare
+from webhooks.outbox import MAX_BODY_BYTES
+
+_ENVELOPE_ROOM = 200  # `{"type", "timestamp"}` around the payload
 
 
 class QuotationData(msgspec.Struct, kw_only=True):
@@ -49,6 +52,9 @@ class QuotationLineData(msgspec.Struct, kw_only=True):
 
 class QuotationAccepted(QuotationData, kw_only=True):
     lines: list[QuotationLineData]
+    # A quotation too long for one event (over webhooks.outbox.MAX_BODY_BYTES) comes without its lines, and
+    # says so: the consumer reads them from GET /api/pipeline/v1/quotations/{id}.
+    lines_omitted: bool = False
 
 
 class ContractData(msgspec.Struct, kw_only=True):
@@ -78,7 +84,10 @@ def quotation_data(quotation: QuotationOut) -> QuotationData:
 def quotation_accepted(quotation: QuotationOut) -> QuotationAccepted:
     lines = [QuotationLineData(**_pick(line, QuotationLineData) | {"discount": line.gross - line.net})  # type: ignore[arg-type]
              for line in quotation.lines]
-    return QuotationAccepted(**_pick(quotation, QuotationData), lines=lines)  # type: ignore[arg-type]
+    payload = QuotationAccepted(**_pick(quotation, QuotationData), lines=lines)  # type: ignore[arg-type]
+    if len(msgspec.json.encode(payload)) > MAX_BODY_BYTES - _ENVELOPE_ROOM:
+        payload = msgspec.structs.replace(payload, lines=[], lines_omitted=True)
+    return payload
 
 
 def contract_data(contract: ContractOut) -> ContractData:

@@ -237,3 +237,15 @@ async def test_sent_quotations_expire_on_read_and_by_the_job_once(client, stack,
     assert len(await events(owner_conn, tenant_a, "quotation.expired")) == 2
     refused = await client.post(f"{API}/quotations/{by_job['id']}/accept", headers=tenant_a.headers)
     assert refused.status_code == 409
+
+
+async def test_a_quotation_too_long_for_one_event_is_accepted_and_says_its_lines_are_omitted(client, tenant_a,
+                                                                                            owner_conn):
+    customer = await create_customer(client, tenant_a, name=CUSTOMER_NAME)
+    lines = [{"description": f"Hạng mục {n}: " + "thi công lắp đặt hệ thống lọc nước " * 10, "quantity": 1,
+              "unit_price": 10_000} for n in range(80)]
+    body = await quotation(client, tenant_a, customer, lines=lines)
+    await send(client, tenant_a, body["id"])
+    await ok(await client.post(f"{API}/quotations/{body['id']}/accept", headers=tenant_a.headers))
+    [event] = [event for event in await events(owner_conn, tenant_a, "quotation.accepted") if event["id"] == body["id"]]
+    assert (event["lines"], event["lines_omitted"], event["total"]) == ([], True, 800_000)
