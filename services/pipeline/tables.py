@@ -81,7 +81,10 @@ class Quotation(TenantTable, tablename="quotation"):
     customer_id = UUID(null=False)
     customer_name = Varchar(length=255, null=False)  # as it was when quoted: the PDF and the ERP show it
     contact_person_id = UUID(null=True, default=None)
+    # Whose it is (data visibility, `tenants.access.visible_to`): the salesperson, their team and branch.
     owner_id = UUID(null=True, default=None)
+    team_id = UUID(null=True, default=None)
+    branch_id = UUID(null=True, default=None)
     currency = Varchar(length=3, null=False)
     quoted_on = Date(null=False)  # the date price policies are matched on
     valid_until = Date(null=False)
@@ -131,7 +134,9 @@ class Contract(TenantTable, tablename="contract"):
     quotation_id = UUID(null=True, default=None)
     customer_id = UUID(null=False)
     customer_name = Varchar(length=255, null=False)
-    owner_id = UUID(null=True, default=None)
+    owner_id = UUID(null=True, default=None)  # with team and branch, as on a quotation
+    team_id = UUID(null=True, default=None)
+    branch_id = UUID(null=True, default=None)
     value = BigInt(null=False)  # integer minor units of `currency`
     currency = Varchar(length=3, null=False)
     start_date = Date(null=False)

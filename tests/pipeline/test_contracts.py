@@ -10,6 +10,7 @@ import httpx
 
 from tests.conftest import TenantUser
 from tests.contacts.helpers import create_customer, fields_at_fault
+from tests.identity.members import add_member
 from tests.pipeline.sales import API, as_tenant, days, events, ok, run_periodic
 
 PDF = b"%PDF-1.7\n% hop dong da ky\n"
@@ -139,3 +140,22 @@ async def test_renewal_reminders_go_once_and_ended_contracts_expire_once(client,
     await as_tenant(owner_conn, tenant_a)
     recorded = await owner_conn.fetch("SELECT contract, end_date FROM contract_renewal_reminder")
     assert [(str(row["contract"]), row["end_date"].isoformat()) for row in recorded] == [(due["id"], days(20))]
+
+
+async def test_a_salesperson_sees_their_own_quotations_and_contracts(client, tenant_a):
+    seller, colleague = await add_member(tenant_a, "salesperson"), await add_member(tenant_a, "salesperson")
+    customer = await create_customer(client, seller, name="Công ty TNHH Hoà Bình Xanh")
+    quotation = await ok(await client.post(f"{API}/quotations", headers=seller.headers, json={
+        "customer_id": customer["id"], "valid_until": days(10),
+        "lines": [{"description": "Tư vấn", "quantity": 1, "unit_price": 1_000_000}]}), 201)
+    assert quotation["owner_id"] == str(seller.user_id)
+    signed = await contract(client, seller, customer_id=customer["id"])
+    for path in (f"quotations/{quotation['id']}", f"quotations/{quotation['id']}/revisions",
+                 f"contracts/{signed['id']}", f"contracts/{signed['id']}/documents"):
+        assert (await client.get(f"{API}/{path}", headers=seller.headers)).status_code == 200, path
+        assert (await client.get(f"{API}/{path}", headers=colleague.headers)).status_code == 404, path
+        assert (await client.get(f"{API}/{path}", headers=tenant_a.headers)).status_code == 200, path  # the owner
+    assert (await step(client, colleague, signed["id"], "send")).status_code == 404
+    for resource in ("quotations", "contracts"):
+        assert (await client.get(f"{API}/{resource}", headers=colleague.headers)).json()["items"] == []
+        assert len((await client.get(f"{API}/{resource}", headers=seller.headers)).json()["items"]) == 1

@@ -37,7 +37,7 @@ class ContractController(Controller):
     async def list_contracts(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                              in_state: Annotated[ContractState | None, QueryParameter(query="state")] = None,
                              customer_id: FromQuery[uuid.UUID | None] = None) -> Page[ContractOut]:
-        return await contracts.list_contracts(limit, cursor, in_state, customer_id)
+        return await contracts.list_contracts(access, limit, cursor, in_state, customer_id)
 
     @post(guards=WRITE, summary="Create a contract (HD000123) from an accepted quotation or standalone")
     async def create_contract(self, access: CallerAccess, data: JSONBody[ContractCreate]) -> ContractOut:
@@ -45,31 +45,31 @@ class ContractController(Controller):
 
     @get("/{contract_id:uuid}", guards=READ, summary="One contract")
     async def get_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID]) -> ContractOut:
-        return await contracts.get_contract(contract_id)
+        return await contracts.get_contract(access, contract_id)
 
     @patch("/{contract_id:uuid}", guards=WRITE,
            summary="Edit a draft contract; a signed or active one only changes its end date or notice days")
     async def update_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID],
                               data: JSONBody[ContractUpdate]) -> ContractOut:
-        return await contracts.update_contract(contract_id, data)
+        return await contracts.update_contract(access, contract_id, data)
 
     @post("/{contract_id:uuid}/send", guards=WRITE, status_code=200, summary="draft → sent")
     async def send_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID]) -> ContractOut:
-        return await contracts.transition(contract_id, "send")
+        return await contracts.transition(access, contract_id, "send")
 
     @post("/{contract_id:uuid}/sign", guards=WRITE, status_code=200, summary="sent → signed (`contract.signed`)")
     async def sign_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID]) -> ContractOut:
-        return await contracts.transition(contract_id, "sign")
+        return await contracts.transition(access, contract_id, "sign")
 
     @post("/{contract_id:uuid}/activate", guards=WRITE, status_code=200, summary="signed → active")
     async def activate_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID]) -> ContractOut:
-        return await contracts.transition(contract_id, "activate")
+        return await contracts.transition(access, contract_id, "activate")
 
     @post("/{contract_id:uuid}/terminate", guards=WRITE, status_code=200,
           summary="End a contract early (or cancel it before signing), with a reason")
     async def terminate_contract(self, access: CallerAccess, contract_id: FromPath[uuid.UUID],
                                  data: JSONBody[ContractTerminate]) -> ContractOut:
-        return await contracts.transition(contract_id, "terminate", data.reason)
+        return await contracts.transition(access, contract_id, "terminate", data.reason)
 
     @post("/{contract_id:uuid}/documents", guards=WRITE,
           summary="Upload a new version of the signed PDF (the body is the PDF itself)")
@@ -82,10 +82,10 @@ class ContractController(Controller):
     @get("/{contract_id:uuid}/documents", guards=READ, summary="Every version of the signed PDF")
     async def list_documents(self, access: CallerAccess,
                              contract_id: FromPath[uuid.UUID]) -> list[ContractDocumentOut]:
-        return await contracts.documents(contract_id)
+        return await contracts.documents(access, contract_id)
 
     @get("/{contract_id:uuid}/documents/{version:int}", guards=READ,
          summary="A short-lived download URL of one version")
     async def download_document(self, access: CallerAccess, runtime: NamedDependency[Runtime],
                                 contract_id: FromPath[uuid.UUID], version: FromPath[int]) -> Download:
-        return await contracts.document_download(runtime.storage, contract_id, version)
+        return await contracts.document_download(access, runtime.storage, contract_id, version)

@@ -41,7 +41,7 @@ class QuotationController(Controller):
                               in_state: Annotated[QuotationState | None, QueryParameter(query="state")] = None,
                               customer_id: FromQuery[uuid.UUID | None] = None,
                               opportunity_id: FromQuery[uuid.UUID | None] = None) -> Page[QuotationOut]:
-        return await quotations.list_quotations(limit, cursor, in_state, customer_id, opportunity_id)
+        return await quotations.list_quotations(access, limit, cursor, in_state, customer_id, opportunity_id)
 
     @post(guards=WRITE, summary="Create a quotation (BG000123) from an opportunity or for a customer; lines are "
                                 "priced with the price policies in force")
@@ -50,7 +50,7 @@ class QuotationController(Controller):
 
     @get("/{quotation_id:uuid}", guards=READ, summary="One quotation, its current revision's lines and totals")
     async def get_quotation(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID]) -> QuotationOut:
-        return await quotations.get_quotation(quotation_id)
+        return await quotations.get_quotation(access, quotation_id)
 
     @patch("/{quotation_id:uuid}", guards=WRITE,
            summary="Edit a draft or sent quotation; after the first send this makes a new revision")
@@ -66,35 +66,35 @@ class QuotationController(Controller):
 
     @get("/{quotation_id:uuid}/sends", guards=READ, summary="The send log: when, to whom, by whom, which revision")
     async def send_log(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID]) -> list[QuotationSendOut]:
-        return await quotations.send_log(quotation_id)
+        return await quotations.send_log(access, quotation_id)
 
     @post("/{quotation_id:uuid}/accept", guards=WRITE, status_code=200,
           summary="The customer accepted: the opportunity is won and `quotation.accepted` emitted")
     async def accept_quotation(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID]) -> QuotationOut:
-        return await quotations.accept_quotation(quotation_id)
+        return await quotations.accept_quotation(access, quotation_id)
 
     @post("/{quotation_id:uuid}/reject", guards=WRITE, status_code=200, summary="The customer rejected it")
     async def reject_quotation(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID],
                                data: JSONBody[QuotationReject]) -> QuotationOut:
-        return await quotations.reject_quotation(quotation_id, data.reason)
+        return await quotations.reject_quotation(access, quotation_id, data.reason)
 
     @get("/{quotation_id:uuid}/pdf", guards=READ, summary="A short-lived download URL of the current revision's PDF")
     async def quotation_pdf(self, access: CallerAccess, runtime: NamedDependency[Runtime],
                             quotation_id: FromPath[uuid.UUID]) -> Download:
-        return await quotations.pdf_download(runtime.storage, quotation_id)
+        return await quotations.pdf_download(access, runtime.storage, quotation_id)
 
     @get("/{quotation_id:uuid}/revisions", guards=READ, summary="Every revision, oldest first")
     async def list_revisions(self, access: CallerAccess,
                              quotation_id: FromPath[uuid.UUID]) -> list[QuotationRevisionOut]:
-        return await quotations.revisions(quotation_id)
+        return await quotations.revisions(access, quotation_id)
 
     @get("/{quotation_id:uuid}/revisions/{revision:int}", guards=READ, summary="One revision")
     async def get_revision(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID],
                            revision: FromPath[int]) -> QuotationRevisionOut:
-        return await quotations.get_revision(quotation_id, revision)
+        return await quotations.get_revision(access, quotation_id, revision)
 
     @get("/{quotation_id:uuid}/compare", guards=READ,
          summary="Line differences between two revisions (`from`, `to`): added, removed, changed fields")
     async def compare(self, access: CallerAccess, quotation_id: FromPath[uuid.UUID],
                       from_revision: FromRevision, to_revision: ToRevision) -> RevisionComparison:
-        return await quotations.compare(quotation_id, from_revision, to_revision)
+        return await quotations.compare(access, quotation_id, from_revision, to_revision)

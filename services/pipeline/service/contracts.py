@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from infra.problems import NotFoundError, ProblemError
 from infra.storage import TenantStorage
@@ -27,10 +28,16 @@ from services.pipeline.events import (
     contract_data,
 )
 from services.pipeline.schemas import ContractCreate, ContractDocumentOut, ContractOut, ContractUpdate, Download
-from services.pipeline.service.quotations import customer_name_of, get_quotation, tenant_today, wrong_state
+from services.pipeline.service.quotations import (
+    customer_name_of,
+    get_quotation,
+    ownership,
+    tenant_today,
+    wrong_state,
+)
 from services.pipeline.tables import Contract, ContractDocument, ContractRenewalReminder
 from tenants import audit
-from tenants.access import Access
+from tenants.access import Access, visible_to
 from tenants.context import after_commit, current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.events import EventType
@@ -52,22 +59,24 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str, EventType[Any] | None, str, s
 PDF_MAGIC = b"%PDF-"
 
 
-async def _fetch(contract_id: uuid.UUID, lock: bool = False) -> ContractOut:
+async def _fetch(contract_id: uuid.UUID, *visibility: Combinable, lock: bool = False) -> ContractOut:
     query = Contract.select(*_OUT_COLUMNS).where(
-        (Contract.tenant_id == current_tenant_id()) & (Contract.id == contract_id))
+        (Contract.tenant_id == current_tenant_id()) & (Contract.id == contract_id), *visibility)
     row = await (query.lock_rows() if lock else query).first()
     if row is None:
         raise CONTRACT_NOT_FOUND
     return msgspec.convert(row, ContractOut)
 
 
-async def get_contract(contract_id: uuid.UUID) -> ContractOut:
-    return await _fetch(contract_id)
+async def get_contract(access: Access, contract_id: uuid.UUID, lock: bool = False) -> ContractOut:
+    """One contract the caller sees (its owner's, their team's or branch's, by the caller's visibility)."""
+    return await _fetch(contract_id, *visible_to(access, Contract), lock=lock)
 
 
-async def list_contracts(limit: int, cursor: str | None, state: str | None,
+async def list_contracts(access: Access, limit: int, cursor: str | None, state: str | None,
                          customer_id: uuid.UUID | None) -> Page[ContractOut]:
-    query = Contract.select(*_OUT_COLUMNS).where(Contract.tenant_id == current_tenant_id())
+    query = Contract.select(*_OUT_COLUMNS).where(Contract.tenant_id == current_tenant_id(),
+                                                 *visible_to(access, Contract))
     if after := decode_cursor(cursor):
         query = query.where(Contract.id > after)
     if state is not None:
@@ -91,9 +100,9 @@ class _Parties(msgspec.Struct, frozen=True):
     title: str
 
 
-async def _from_quotation(quotation_id: uuid.UUID, data: ContractCreate) -> _Parties:
+async def _from_quotation(access: Access, quotation_id: uuid.UUID, data: ContractCreate) -> _Parties:
     try:
-        quotation = await get_quotation(quotation_id)
+        quotation = await get_quotation(access, quotation_id)
     except ProblemError as error:
         raise invalid([("quotation_id", "not_found", "Không có báo giá này", "No such quotation")]) from error
     if quotation.state != "accepted":
@@ -116,12 +125,14 @@ async def _standalone(access: Access, data: ContractCreate) -> _Parties:
 async def create_contract(access: Access, data: ContractCreate) -> ContractOut:
     """From an accepted quotation (its customer, total and currency unless given) or standalone."""
     _check_dates(data.start_date, data.end_date)
-    parties = (await _from_quotation(data.quotation_id, data) if data.quotation_id is not None
+    parties = (await _from_quotation(access, data.quotation_id, data) if data.quotation_id is not None
                else await _standalone(access, data))
+    owner = await ownership(access)
     contract = Contract(
         tenant_id=current_tenant_id(), number=await next_code("contract", NUMBER_PREFIX, NUMBER_DIGITS),
         title=parties.title, quotation_id=data.quotation_id, customer_id=parties.customer_id,
-        customer_name=parties.customer_name, owner_id=access.user_id, value=parties.value, currency=parties.currency,
+        customer_name=parties.customer_name, owner_id=owner.owner_id, team_id=owner.team_id,
+        branch_id=owner.branch_id, value=parties.value, currency=parties.currency,
         start_date=data.start_date,
         end_date=data.end_date, terms=data.terms, renewal_notice_days=data.renewal_notice_days)
     await contract.save()
@@ -131,9 +142,9 @@ async def create_contract(access: Access, data: ContractCreate) -> ContractOut:
     return created
 
 
-async def update_contract(contract_id: uuid.UUID, data: ContractUpdate) -> ContractOut:
+async def update_contract(access: Access, contract_id: uuid.UUID, data: ContractUpdate) -> ContractOut:
     """Terms change only while the contract is a draft; the end date also while it runs (an extension)."""
-    before = await _fetch(contract_id, lock=True)
+    before = await get_contract(access, contract_id, lock=True)
     values = {name: value for name, value in msgspec.structs.asdict(data).items() if value is not msgspec.UNSET}
     if not values:
         return before
@@ -148,10 +159,10 @@ async def update_contract(contract_id: uuid.UUID, data: ContractUpdate) -> Contr
     return after
 
 
-async def transition(contract_id: uuid.UUID, action: str, reason: str | None = None) -> ContractOut:
+async def transition(access: Access, contract_id: uuid.UUID, action: str, reason: str | None = None) -> ContractOut:
     """Move the contract by `action` when its state allows it; 409 otherwise."""
     sources, target, event, action_vi, action_en = TRANSITIONS[action]
-    before = await _fetch(contract_id, lock=True)
+    before = await get_contract(access, contract_id, lock=True)
     if before.state not in sources:
         raise wrong_state(before.state, action_vi, action_en)
     now = datetime.datetime.now(datetime.UTC)
@@ -171,7 +182,7 @@ async def transition(contract_id: uuid.UUID, action: str, reason: str | None = N
 async def upload_document(access: Access, storage: TenantStorage, contract_id: uuid.UUID, file_name: str,
                           body: bytes) -> ContractDocumentOut:
     """Keep another version of the contract's signed PDF."""
-    await _fetch(contract_id, lock=True)  # also serialises concurrent uploads' version numbers
+    await get_contract(access, contract_id, lock=True)  # also serialises concurrent uploads' version numbers
     if not body.startswith(PDF_MAGIC):
         raise invalid([("body", "not_pdf", "Tệp tải lên phải là PDF", "The upload must be a PDF")])
     tenant_id = current_tenant_id()
@@ -190,16 +201,17 @@ async def upload_document(access: Access, storage: TenantStorage, contract_id: u
     return out
 
 
-async def documents(contract_id: uuid.UUID) -> list[ContractDocumentOut]:
-    await _fetch(contract_id)
+async def documents(access: Access, contract_id: uuid.UUID) -> list[ContractDocumentOut]:
+    await get_contract(access, contract_id)
     rows = await ContractDocument.select(*_DOCUMENT_COLUMNS).where(
         (ContractDocument.tenant_id == current_tenant_id()) & (ContractDocument.contract == contract_id)).order_by(
         ContractDocument.version)
     return msgspec.convert(rows, list[ContractDocumentOut])
 
 
-async def document_download(storage: TenantStorage, contract_id: uuid.UUID, version: int) -> Download:
-    await _fetch(contract_id)
+async def document_download(access: Access, storage: TenantStorage, contract_id: uuid.UUID,
+                            version: int) -> Download:
+    await get_contract(access, contract_id)
     row = await ContractDocument.select(ContractDocument.storage_path, ContractDocument.file_name).where(
         (ContractDocument.tenant_id == current_tenant_id()) & (ContractDocument.contract == contract_id)
         & (ContractDocument.version == version)).first()

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from piccolo.custom_types import Combinable
 
 from infra.problems import NotFoundError, ProblemError
 from infra.storage import TenantStorage
@@ -24,6 +25,7 @@ from services.contacts.service.customers import CUSTOMER_NOT_FOUND, get_customer
 from services.contacts.service.fields import invalid
 from services.contacts.tables import ContactPerson
 from services.identity.service import mail
+from services.identity.service.org import placement_of
 from services.identity.tables import Tenant
 from services.pipeline.events import (
     QUOTATION_ACCEPTED,
@@ -60,7 +62,7 @@ from services.pipeline.service.pricing import (
 from services.pipeline.service.products import products_by_id
 from services.pipeline.tables import Quotation, QuotationRevision, QuotationSend
 from tenants import audit
-from tenants.access import Access
+from tenants.access import Access, visible_to
 from tenants.context import after_commit, current_tenant_id
 from tenants.locale import tenant_time_zone
 from tenants.pagination import Page, decode_cursor, page_of
@@ -87,6 +89,19 @@ def wrong_state(state: str, action_vi: str, action_en: str) -> ProblemError:
     return ProblemError(409, "conflict", f"Không thể {action_vi} khi đang ở trạng thái {state}.",
                         f"Cannot {action_en} in state {state}.",
                         errors=[("state", "wrong_state", f"Trạng thái hiện tại: {state}", f"Current state: {state}")])
+
+
+class Ownership(msgspec.Struct, frozen=True):
+    owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    branch_id: uuid.UUID | None
+
+
+async def ownership(access: Access) -> Ownership:
+    """The caller as owner, with the team and branch they sit in (none for an API key)."""
+    placement = await placement_of(access.user_id) if access.user_id else None
+    return Ownership(owner_id=access.user_id, team_id=placement.team_id if placement else None,
+                     branch_id=placement.branch_id if placement else None)
 
 
 async def customer_name_of(access: Access, customer_id: uuid.UUID) -> str:
@@ -147,28 +162,30 @@ def _out(row: dict[str, Any]) -> QuotationOut:
     return msgspec.convert(row, QuotationOut)
 
 
-async def _fetch(quotation_id: uuid.UUID, lock: bool = False) -> QuotationOut:
+async def _fetch(quotation_id: uuid.UUID, *visibility: Combinable, lock: bool = False) -> QuotationOut:
     query = Quotation.select(*_OUT_COLUMNS).where(
-        (Quotation.tenant_id == current_tenant_id()) & (Quotation.id == quotation_id)).output(load_json=True)
+        (Quotation.tenant_id == current_tenant_id()) & (Quotation.id == quotation_id), *visibility).output(
+        load_json=True)
     row = await (query.lock_rows() if lock else query).first()
     if row is None:
         raise QUOTATION_NOT_FOUND
     return _out(row)
 
 
-async def get_quotation(quotation_id: uuid.UUID, lock: bool = False) -> QuotationOut:
-    """One quotation; a sent one found past its validity date is expired on the way."""
-    quotation = await _fetch(quotation_id, lock)
+async def get_quotation(access: Access, quotation_id: uuid.UUID, lock: bool = False) -> QuotationOut:
+    """One quotation the caller sees; a sent one found past its validity date is expired on the way."""
+    quotation = await _fetch(quotation_id, *visible_to(access, Quotation), lock=lock)
     if quotation.state == "sent" and quotation.valid_until < await tenant_today():
         await expire_due(ids=[quotation_id])
         quotation = await _fetch(quotation_id)
     return quotation
 
 
-async def list_quotations(limit: int, cursor: str | None, state: str | None, customer_id: uuid.UUID | None,
-                          opportunity_id: uuid.UUID | None) -> Page[QuotationOut]:
+async def list_quotations(access: Access, limit: int, cursor: str | None, state: str | None,
+                          customer_id: uuid.UUID | None, opportunity_id: uuid.UUID | None) -> Page[QuotationOut]:
     await expire_due()  # so that a list never shows a sent quotation past its date
-    query = Quotation.select(*_OUT_COLUMNS).where(Quotation.tenant_id == current_tenant_id())
+    query = Quotation.select(*_OUT_COLUMNS).where(Quotation.tenant_id == current_tenant_id(),
+                                                   *visible_to(access, Quotation))
     if after := decode_cursor(cursor):
         query = query.where(Quotation.id > after)
     for column, value in ((Quotation.state, state), (Quotation.customer_id, customer_id),
@@ -202,10 +219,12 @@ async def create_quotation(access: Access, data: QuotationCreate) -> QuotationOu
     today = await tenant_today()
     lines = await _priced(data.lines, customer_id, data.currency, today)
     totals = totals_of(lines)
+    owner = await ownership(access)
     quotation = Quotation(
         tenant_id=current_tenant_id(), number=await next_code("quotation", NUMBER_PREFIX, NUMBER_DIGITS),
         opportunity_id=data.opportunity_id, customer_id=customer_id, customer_name=customer_name,
-        contact_person_id=person_id, owner_id=access.user_id, currency=data.currency, quoted_on=today,
+        contact_person_id=person_id, owner_id=owner.owner_id, team_id=owner.team_id, branch_id=owner.branch_id,
+        currency=data.currency, quoted_on=today,
         valid_until=data.valid_until, notes=data.notes, lines=_json(lines), **msgspec.structs.asdict(totals))
     await quotation.save()
     await _revision(quotation.id, 1, data.valid_until, data.notes, lines, totals, access.user_id).save()
@@ -217,7 +236,7 @@ async def create_quotation(access: Access, data: QuotationCreate) -> QuotationOu
 
 async def update_quotation(access: Access, quotation_id: uuid.UUID, data: QuotationUpdate) -> QuotationOut:
     """Edit in place before the first send; after it, a new revision (back to draft, to be sent again)."""
-    before = await get_quotation(quotation_id, lock=True)
+    before = await get_quotation(access, quotation_id, lock=True)
     if before.state not in _EDITABLE:
         raise wrong_state(before.state, "sửa báo giá", "edit the quotation")
     valid_until = before.valid_until if data.valid_until is msgspec.UNSET else data.valid_until
@@ -261,8 +280,8 @@ async def _pdf_path(storage: TenantStorage, quotation: QuotationOut) -> str:
     return path
 
 
-async def pdf_download(storage: TenantStorage, quotation_id: uuid.UUID) -> Download:
-    quotation = await get_quotation(quotation_id)
+async def pdf_download(access: Access, storage: TenantStorage, quotation_id: uuid.UUID) -> Download:
+    quotation = await get_quotation(access, quotation_id)
     path = await _pdf_path(storage, quotation)
     url = await asyncio.to_thread(storage.presigned_get, current_tenant_id(), path)
     return Download(url=url, file_name=path.rsplit("/", 1)[1])
@@ -283,7 +302,7 @@ async def _mail_quotation(quotation: QuotationOut, recipients: list[str]) -> Non
 async def send_quotation(access: Access, storage: TenantStorage, quotation_id: uuid.UUID,
                          data: QuotationSendIn) -> QuotationOut:
     """Send (or send again) the current revision: its PDF is stored, the send logged, the customer mailed."""
-    before = await get_quotation(quotation_id, lock=True)
+    before = await get_quotation(access, quotation_id, lock=True)
     if before.state not in _EDITABLE:
         raise wrong_state(before.state, "gửi báo giá", "send the quotation")
     await _check_valid_until(before.valid_until)
@@ -301,8 +320,8 @@ async def send_quotation(access: Access, storage: TenantStorage, quotation_id: u
     return after
 
 
-async def send_log(quotation_id: uuid.UUID) -> list[QuotationSendOut]:
-    await _fetch(quotation_id)
+async def send_log(access: Access, quotation_id: uuid.UUID) -> list[QuotationSendOut]:
+    await get_quotation(access, quotation_id)
     rows = await QuotationSend.select(QuotationSend.revision, QuotationSend.recipients, QuotationSend.sent_by,
                                       QuotationSend.created_at.as_alias("sent_at")).where(
         (QuotationSend.tenant_id == current_tenant_id()) & (QuotationSend.quotation == quotation_id)).order_by(
@@ -310,10 +329,10 @@ async def send_log(quotation_id: uuid.UUID) -> list[QuotationSendOut]:
     return msgspec.convert(rows, list[QuotationSendOut])
 
 
-async def _decide(quotation_id: uuid.UUID, state: str, action_vi: str, action_en: str,
+async def _decide(access: Access, quotation_id: uuid.UUID, state: str, action_vi: str, action_en: str,
                   reason: str | None = None) -> tuple[QuotationOut, QuotationOut]:
     """Move a sent quotation to `state`; the row lock makes a second, concurrent decision see the first."""
-    before = await get_quotation(quotation_id, lock=True)
+    before = await get_quotation(access, quotation_id, lock=True)
     if before.state != "sent":
         raise wrong_state(before.state, action_vi, action_en)
     await Quotation.update({Quotation.state: state, Quotation.decided_at: datetime.datetime.now(datetime.UTC),
@@ -324,15 +343,15 @@ async def _decide(quotation_id: uuid.UUID, state: str, action_vi: str, action_en
     return before, after
 
 
-async def accept_quotation(quotation_id: uuid.UUID) -> QuotationOut:
+async def accept_quotation(access: Access, quotation_id: uuid.UUID) -> QuotationOut:
     """The customer said yes: the opportunity is won, and the ERP's sales module hears it once."""
-    _, after = await _decide(quotation_id, "accepted", "chấp nhận báo giá", "accept the quotation")
+    _, after = await _decide(access, quotation_id, "accepted", "chấp nhận báo giá", "accept the quotation")
     await emit(QUOTATION_ACCEPTED, quotation_accepted(after))
     return after
 
 
-async def reject_quotation(quotation_id: uuid.UUID, reason: str | None) -> QuotationOut:
-    _, after = await _decide(quotation_id, "rejected", "từ chối báo giá", "reject the quotation", reason)
+async def reject_quotation(access: Access, quotation_id: uuid.UUID, reason: str | None) -> QuotationOut:
+    _, after = await _decide(access, quotation_id, "rejected", "từ chối báo giá", "reject the quotation", reason)
     await emit(QUOTATION_REJECTED, quotation_data(after))
     return after
 
@@ -357,16 +376,17 @@ async def expire_due(ids: Collection[uuid.UUID] | None = None) -> int:
     return len(expired)
 
 
-async def revisions(quotation_id: uuid.UUID) -> list[QuotationRevisionOut]:
-    await _fetch(quotation_id)
+async def revisions(access: Access, quotation_id: uuid.UUID) -> list[QuotationRevisionOut]:
+    await get_quotation(access, quotation_id)
     rows = await QuotationRevision.select(*_REVISION_COLUMNS).where(
         (QuotationRevision.tenant_id == current_tenant_id()) & (QuotationRevision.quotation == quotation_id)
     ).order_by(QuotationRevision.revision).output(load_json=True)
     return msgspec.convert(rows, list[QuotationRevisionOut])
 
 
-async def get_revision(quotation_id: uuid.UUID, revision: int, field: str = "revision") -> QuotationRevisionOut:
-    await _fetch(quotation_id)
+async def get_revision(access: Access, quotation_id: uuid.UUID, revision: int,
+                       field: str = "revision") -> QuotationRevisionOut:
+    await get_quotation(access, quotation_id)
     row = await QuotationRevision.select(*_REVISION_COLUMNS).where(
         (QuotationRevision.tenant_id == current_tenant_id()) & (QuotationRevision.quotation == quotation_id)
         & (QuotationRevision.revision == revision)).output(load_json=True).first()
@@ -390,9 +410,9 @@ def _keyed(lines: list[QuotationLine]) -> dict[str, QuotationLine]:
     return keyed
 
 
-async def compare(quotation_id: uuid.UUID, from_revision: int, to_revision: int) -> RevisionComparison:
-    old = await get_revision(quotation_id, from_revision, "from")
-    new = await get_revision(quotation_id, to_revision, "to")
+async def compare(access: Access, quotation_id: uuid.UUID, from_revision: int, to_revision: int) -> RevisionComparison:
+    old = await get_revision(access, quotation_id, from_revision, "from")
+    new = await get_revision(access, quotation_id, to_revision, "to")
     before, after = _keyed(old.lines), _keyed(new.lines)
     changes = []
     for key in [*before, *(key for key in after if key not in before)]:
