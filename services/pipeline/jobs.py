@@ -10,5 +10,7 @@ async def expire_quotations() -> int:
 
 
 async def contracts_daily() -> dict[str, int]:
-    """Renewal reminders for contracts inside their notice window, then expiry of those that have ended."""
-    return {"reminded": await contracts.remind_renewals(), "expired": await contracts.expire_ended()}
+    """Signed contracts that have started become active; renewal reminders for those inside their notice window;
+    expiry of those that have ended."""
+    return {"activated": await contracts.activate_started(), "reminded": await contracts.remind_renewals(),
+            "expired": await contracts.expire_ended()}

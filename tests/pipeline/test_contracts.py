@@ -124,6 +124,12 @@ async def test_renewal_reminders_go_once_and_ended_contracts_expire_once(client,
     not_yet = await running(tenant_a, end_date=days(60), renewal_notice_days=30)
     ended = await running(tenant_a, start_date=days(-400), end_date=days(-1))
     b_due = await running(tenant_b, end_date=days(5), renewal_notice_days=7)
+    starting = await contract(client, tenant_a, start_date=days(-1), end_date=days(200))
+    for action in ("send", "sign"):
+        await ok(await step(client, tenant_a, starting["id"], action))
+    future = await contract(client, tenant_a, start_date=days(5), end_date=days(200))
+    for action in ("send", "sign"):
+        await ok(await step(client, tenant_a, future["id"], action))
 
     for _ in range(2):  # the second run sends nothing and changes nothing
         run_periodic(stack, "services.pipeline.jobs:contracts_daily")
@@ -131,12 +137,14 @@ async def test_renewal_reminders_go_once_and_ended_contracts_expire_once(client,
         assert reminded == [due["id"]]
         assert [event["id"] for event in await events(owner_conn, tenant_b, "contract.renewal_due")] == [b_due["id"]]
         assert [event["id"] for event in await events(owner_conn, tenant_a, "contract.expired")] == [ended["id"]]
+        activated = [event["id"] for event in await events(owner_conn, tenant_a, "contract.activated")]
+        assert activated.count(starting["id"]) == 1 and future["id"] not in activated
         mails = [m for m in mailbox.to(tenant_a.email) if due["number"] in m["Subject"]]
         assert len(mails) == 1
         assert "Công ty TNHH Hoà Bình Xanh" in mails[0].get_content()
     states = [(await ok(await client.get(f"{API}/contracts/{item['id']}", headers=tenant_a.headers)))["state"]
-              for item in (due, not_yet, ended)]
-    assert states == ["active", "active", "expired"]
+              for item in (due, not_yet, ended, starting, future)]
+    assert states == ["active", "active", "expired", "active", "signed"]
     await as_tenant(owner_conn, tenant_a)
     recorded = await owner_conn.fetch("SELECT contract, end_date FROM contract_renewal_reminder")
     assert [(str(row["contract"]), row["end_date"].isoformat()) for row in recorded] == [(due["id"], days(20))]

@@ -1,6 +1,7 @@
 """Contracts: from an accepted quotation or standalone; states draft → sent → signed → active → expired |
-terminated (and cancelled before signing by terminating); signed PDFs kept as versions in S3; renewal reminders
-and expiry run daily per tenant (`services.pipeline.jobs`)."""
+terminated (and cancelled before signing by terminating); signed PDFs kept as versions in S3. A signed contract
+becomes active by hand or on its start date; activation, renewal reminders and expiry run hourly per tenant
+(`services.pipeline.jobs`)."""
 
 from __future__ import annotations
 
@@ -228,6 +229,19 @@ async def _announce(contract_ids: list[uuid.UUID], event: EventType[Any]) -> lis
     for contract in contracts:
         await emit(event, contract_data(contract))
     return contracts
+
+
+async def activate_started(today: datetime.date | None = None) -> int:
+    """Signed contracts whose start date has come become active, in one statement; returns how many."""
+    today = today or await tenant_today()
+    rows = await Contract.update({Contract.state: "active"}).where(
+        (Contract.tenant_id == current_tenant_id()) & (Contract.state == "signed") & (Contract.start_date <= today)
+    ).returning(Contract.id)
+    started = [row["id"] for row in rows]
+    if started:
+        await _announce(started, CONTRACT_ACTIVATED)
+        await audit.record("contract.activate", "contract", None, after={"contract_ids": started, "today": today})
+    return len(started)
 
 
 async def expire_ended(today: datetime.date | None = None) -> int:
