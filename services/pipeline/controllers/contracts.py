@@ -25,7 +25,7 @@ from tenants.pagination import Cursor, Limit, Page
 
 READ = [requires("contracts:read")]
 WRITE = [requires("contracts:write")]
-FileName = Annotated[str, HeaderParameter(header="X-File-Name", min_length=1, max_length=255,
+FileName = Annotated[str, HeaderParameter(name="X-File-Name", min_length=1, max_length=255,
                                           description="The uploaded file's name")]
 
 
@@ -35,7 +35,7 @@ class ContractController(Controller):
 
     @get(guards=READ, summary="Contracts (keyset pages), by state or customer")
     async def list_contracts(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
-                             in_state: Annotated[ContractState | None, QueryParameter(query="state")] = None,
+                             in_state: Annotated[ContractState | None, QueryParameter(name="state")] = None,
                              customer_id: FromQuery[uuid.UUID | None] = None) -> Page[ContractOut]:
         return await contracts.list_contracts(access, limit, cursor, in_state, customer_id)
 

@@ -28,8 +28,8 @@ from tenants.pagination import Cursor, Limit, Page
 
 READ = [requires("quotations:read")]
 WRITE = [requires("quotations:write")]
-FromRevision = Annotated[int, QueryParameter(query="from", ge=1, description="The older revision")]
-ToRevision = Annotated[int, QueryParameter(query="to", ge=1, description="The newer revision")]
+FromRevision = Annotated[int, QueryParameter(name="from", ge=1, description="The older revision")]
+ToRevision = Annotated[int, QueryParameter(name="to", ge=1, description="The newer revision")]
 
 
 class QuotationController(Controller):
@@ -38,7 +38,7 @@ class QuotationController(Controller):
 
     @get(guards=READ, summary="Quotations (keyset pages), by state, customer or opportunity")
     async def list_quotations(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
-                              in_state: Annotated[QuotationState | None, QueryParameter(query="state")] = None,
+                              in_state: Annotated[QuotationState | None, QueryParameter(name="state")] = None,
                               customer_id: FromQuery[uuid.UUID | None] = None,
                               opportunity_id: FromQuery[uuid.UUID | None] = None) -> Page[QuotationOut]:
         return await quotations.list_quotations(access, limit, cursor, in_state, customer_id, opportunity_id)
