@@ -52,7 +52,7 @@ class StageUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class StageOrder(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Every stage of the scope (one team's own, or the shared ones) in their new order."""
+    """Every stage of a board (those a team uses, or all the tenant's) in their new order."""
 
     team_id: uuid.UUID | None = None
     stage_ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=200)]
@@ -205,3 +205,17 @@ class BoardColumn(msgspec.Struct, kw_only=True):
 class Board(msgspec.Struct, kw_only=True):
     currency: str
     columns: list[BoardColumn]
+
+
+class OpportunityFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """What the opportunity list and the board are narrowed by, besides the caller's data visibility."""
+
+    team_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+    tag: str | None = None
+    close_from: datetime.date | None = None  # expected close date, inclusive
+    close_to: datetime.date | None = None
+    kind: str | None = None
+    state: str | None = None
+    stage_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None

@@ -31,6 +31,7 @@ from services.pipeline.events import (
 from services.pipeline.schemas import (
     MarkLost,
     OpportunityCreate,
+    OpportunityFilter,
     OpportunityOut,
     OpportunityUpdate,
     Qualify,
@@ -42,6 +43,7 @@ from services.pipeline.tables import Opportunity
 from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
+from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
 OPPORTUNITY_NOT_FOUND = NotFoundError("cơ hội", "Opportunity")
@@ -323,3 +325,22 @@ async def stage_history(access: Access, opportunity_id: uuid.UUID) -> list[Stage
     await get_opportunity(access, opportunity_id)
     rows = await Opportunity.raw(_HISTORY, current_tenant_id(), opportunity_id)
     return msgspec.convert(rows, list[StageMoveOut])
+
+
+async def list_opportunities(access: Access, limit: int, cursor: str | None,
+                             where: OpportunityFilter) -> Page[OpportunityOut]:
+    query = Opportunity.select(*_COLUMNS).where(Opportunity.tenant_id == current_tenant_id(),
+                                                *visible_to(access, Opportunity))
+    if after := decode_cursor(cursor):
+        query = query.where(Opportunity.id > after)
+    for name in ("team_id", "owner_id", "kind", "state", "stage_id", "customer_id"):
+        if (value := getattr(where, name)) is not None:
+            query = query.where(getattr(Opportunity, name) == value)
+    if where.tag is not None:
+        query = query.where(Opportunity.tags.any(where.tag))
+    if where.close_from is not None:
+        query = query.where(Opportunity.expected_close_date >= where.close_from)
+    if where.close_to is not None:
+        query = query.where(Opportunity.expected_close_date <= where.close_to)
+    rows = msgspec.convert(await query.order_by(Opportunity.id).limit(limit + 1), list[OpportunityOut])
+    return page_of(rows, limit, rows[limit - 1].id if len(rows) > limit else None)

@@ -133,14 +133,12 @@ async def update_stage(stage_id: uuid.UUID, data: StageUpdate) -> StageOut:
 
 
 async def reorder_stages(data: StageOrder) -> list[StageOut]:
-    """One call sets the whole order of one scope (a team's own stages, or the shared ones): the list must name
-    each of them once."""
-    scope = Stage.team_id.is_null() if data.team_id is None else Stage.team_id == data.team_id
-    current = {row["id"] for row in await Stage.select(Stage.id).where(_mine() & scope)}
-    if len(data.stage_ids) != len(set(data.stage_ids)) or set(data.stage_ids) != current:
-        raise invalid([("stage_ids", "not_the_stages", "Danh sách phải gồm mỗi giai đoạn của phạm vi đúng một lần",
-                        "The list must name each stage of the scope exactly once")])
+    """One call sets the whole order of a board: the stages a team uses (`team_id`), or all the tenant's; the
+    list must name each of them once. Shared stages are shared: their new places show on every team's board."""
     before = await list_stages(data.team_id)
+    if len(data.stage_ids) != len(set(data.stage_ids)) or set(data.stage_ids) != {s.id for s in before}:
+        raise invalid([("stage_ids", "not_the_stages", "Danh sách phải gồm mỗi giai đoạn của bảng đúng một lần",
+                        "The list must name each stage of the board exactly once")])
     await Stage.raw(_REORDER, data.stage_ids, current_tenant_id())
     after = await list_stages(data.team_id)
     await audit.record("stage.reorder", "stage", before={"order": [s.id for s in before]},
