@@ -2,10 +2,14 @@
 
 from litestar.types import ControllerRouterHandler
 
+from services.pipeline.controllers.lost_reasons import LostReasonController
+from services.pipeline.controllers.opportunities import OpportunityController
 from services.pipeline.controllers.stages import StageController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     StageController,
+    LostReasonController,
+    OpportunityController,
 ]
 
 from services.pipeline.controllers.products import PricePolicyController, ProductController  # noqa: E402
