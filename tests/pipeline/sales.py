@@ -15,8 +15,8 @@ import redis
 
 from infra.jobs import for_each_active_tenant, queue
 from tests.conftest import TenantUser, TestStack
+from tests.pipeline.helpers import API
 
-API = "/api/pipeline/v1"
 TODAY = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()  # Asia/Ho_Chi_Minh
 
 

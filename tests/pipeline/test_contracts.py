@@ -11,7 +11,8 @@ import httpx
 from tests.conftest import TenantUser
 from tests.contacts.helpers import create_customer, fields_at_fault
 from tests.identity.members import add_member
-from tests.pipeline.sales import API, as_tenant, days, events, ok, run_periodic
+from tests.pipeline.helpers import API
+from tests.pipeline.sales import as_tenant, days, events, ok, run_periodic
 
 PDF = b"%PDF-1.7\n% hop dong da ky\n"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.contacts.helpers import fields_at_fault
-from tests.pipeline.sales import API, create_product, days, ok
+from tests.pipeline.helpers import API
+from tests.pipeline.sales import create_product, days, ok
 
 
 async def test_erp_upserts_products_by_code_per_tenant(client, tenant_a, tenant_b):

@@ -12,7 +12,8 @@ import pypdf
 
 from tests.conftest import TenantUser
 from tests.contacts.helpers import create_customer, fields_at_fault
-from tests.pipeline.sales import API, as_tenant, create_product, days, events, ok, run_periodic
+from tests.pipeline.helpers import API, add_opportunity, default_stages
+from tests.pipeline.sales import as_tenant, create_product, days, events, ok, run_periodic
 
 CUSTOMER_NAME = "Công ty TNHH Hoà Bình Xanh"
 
@@ -249,3 +250,46 @@ async def test_a_quotation_too_long_for_one_event_is_accepted_and_says_its_lines
     await ok(await client.post(f"{API}/quotations/{body['id']}/accept", headers=tenant_a.headers))
     [event] = [event for event in await events(owner_conn, tenant_a, "quotation.accepted") if event["id"] == body["id"]]
     assert (event["lines"], event["lines_omitted"], event["total"]) == ([], True, 800_000)
+
+
+async def test_a_quotation_from_an_opportunity_carries_it_over_and_accepting_wins_it(client, tenant_a, tenant_b,
+                                                                                     owner_conn):
+    await default_stages(client, tenant_a)
+    customer = await create_customer(client, tenant_a, name=CUSTOMER_NAME)
+    person = await ok(await client.post(f"/api/contacts/v1/customers/{customer['id']}/persons",
+                                        headers=tenant_a.headers, json={"name": "Chị Nguyễn Thị Hoà"}), 201)
+    opportunity = await add_opportunity(client, tenant_a, name="Lọc nước cho nhà máy", customer_id=customer["id"],
+                                        contact_person_id=person["id"], expected_revenue=50_000_000)
+    body = await quotation(client, tenant_a, customer, customer_id=None, opportunity_id=opportunity["id"])
+    assert (body["opportunity_id"], body["customer_id"], body["customer_name"], body["contact_person_id"]) == (
+        opportunity["id"], customer["id"], CUSTOMER_NAME, person["id"])
+    listed = await ok(await client.get(f"{API}/quotations", headers=tenant_a.headers,
+                                       params={"opportunity_id": opportunity["id"]}))
+    assert [item["id"] for item in listed["items"]] == [body["id"]]
+
+    await send(client, tenant_a, body["id"])
+    await ok(await client.post(f"{API}/quotations/{body['id']}/accept", headers=tenant_a.headers))
+    won = await ok(await client.get(f"{API}/opportunities/{opportunity['id']}", headers=tenant_a.headers))
+    assert (won["state"], won["probability"]) == ("won", 100)
+    assert [event["id"] for event in await events(owner_conn, tenant_a, "quotation.accepted")] == [body["id"]]
+    assert [event["id"] for event in await events(owner_conn, tenant_a, "opportunity.won")] == [opportunity["id"]]
+    again = await client.post(f"{API}/quotations/{body['id']}/accept", headers=tenant_a.headers)
+    assert again.status_code == 409
+    assert len(await events(owner_conn, tenant_a, "quotation.accepted")) == 1
+
+    # A won opportunity, a lead without a customer, another tenant's opportunity, another customer: refused.
+    lead = await add_opportunity(client, tenant_a, kind="lead", name="Khách vãng lai")
+    other = await create_customer(client, tenant_a, name="Công ty khác")
+    b_customer = await create_customer(client, tenant_b, name="Khách B")
+    for user, fields, field in ((tenant_a, {"opportunity_id": opportunity["id"]}, "opportunity_id"),
+                                (tenant_a, {"opportunity_id": lead["id"]}, "opportunity_id"),
+                                (tenant_b, {"opportunity_id": opportunity["id"], "customer_id": b_customer["id"]},
+                                 "opportunity_id")):
+        response = await client.post(f"{API}/quotations", headers=user.headers, json={
+            "valid_until": days(5), "lines": [{"description": "X", "quantity": 1, "unit_price": 1}], **fields})
+        assert fields_at_fault(response) == [field], fields
+    fresh = await add_opportunity(client, tenant_a, name="Cơ hội mới", customer_id=customer["id"])
+    mismatch = await client.post(f"{API}/quotations", headers=tenant_a.headers, json={
+        "opportunity_id": fresh["id"], "customer_id": other["id"], "valid_until": days(5),
+        "lines": [{"description": "X", "quantity": 1, "unit_price": 1}]})
+    assert fields_at_fault(mismatch) == ["customer_id"]

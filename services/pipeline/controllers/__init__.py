@@ -2,24 +2,19 @@
 
 from litestar.types import ControllerRouterHandler
 
+from services.pipeline.controllers.contracts import ContractController
 from services.pipeline.controllers.lost_reasons import LostReasonController
 from services.pipeline.controllers.opportunities import OpportunityController
+from services.pipeline.controllers.products import PricePolicyController, ProductController
+from services.pipeline.controllers.quotations import QuotationController
 from services.pipeline.controllers.stages import StageController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     StageController,
     LostReasonController,
     OpportunityController,
+    ProductController,
+    PricePolicyController,
+    QuotationController,
+    ContractController,
 ]
-
-from services.pipeline.controllers.products import PricePolicyController, ProductController  # noqa: E402
-
-ROUTE_HANDLERS += [ProductController, PricePolicyController]
-
-from services.pipeline.controllers.quotations import QuotationController  # noqa: E402
-
-ROUTE_HANDLERS += [QuotationController]
-
-from services.pipeline.controllers.contracts import ContractController  # noqa: E402
-
-ROUTE_HANDLERS += [ContractController]

@@ -1,5 +1,6 @@
-"""Quotations: priced lines (see `pricing`), revisions, the send log, the PDF, and the states
-draft → sent → accepted | rejected | expired.
+"""Quotations: for an open opportunity (its customer and contact person carried over) or a customer; priced
+lines (see `pricing`), revisions, the send log, the PDF, and the states draft → sent → accepted | rejected |
+expired. Accepting one wins its opportunity (`opportunities.mark_won`).
 
 Until its first send a quotation is edited in place (revision 1). After that every edit adds a revision, keeps
 the earlier ones, and brings the quotation back to draft, to be sent again. A sent quotation past its validity
@@ -51,6 +52,7 @@ from services.pipeline.schemas import (
     Totals,
 )
 from services.pipeline.service import quotation_pdf
+from services.pipeline.service.opportunities import OPPORTUNITY_NOT_FOUND, get_opportunity, mark_won
 from services.pipeline.service.pricing import (
     Priced,
     check_percent,
@@ -208,11 +210,38 @@ def _revision(quotation_id: uuid.UUID, revision: int, valid_until: datetime.date
                              **msgspec.structs.asdict(totals))
 
 
+class Party(msgspec.Struct, frozen=True):
+    customer_id: uuid.UUID
+    contact_person_id: uuid.UUID | None
+
+
+async def _party(access: Access, data: QuotationCreate) -> Party:
+    """Whom the quotation is for: the opportunity's customer and contact person (unless the body names another
+    person at that customer), or the customer given."""
+    if data.opportunity_id is None:
+        if data.customer_id is None:
+            raise invalid([("customer_id", "required", "Cần khách hàng hoặc cơ hội bán hàng",
+                            "A customer or an opportunity is needed")])
+        return Party(customer_id=data.customer_id, contact_person_id=data.contact_person_id)
+    try:
+        opportunity = await get_opportunity(access, data.opportunity_id)
+    except ProblemError as error:
+        if error is not OPPORTUNITY_NOT_FOUND:
+            raise
+        raise invalid([("opportunity_id", "not_found", "Không có cơ hội bán hàng này",
+                        "No such opportunity")]) from None
+    if opportunity.customer_id is None or opportunity.state != "open":
+        raise invalid([("opportunity_id", "not_quotable", "Cơ hội phải đang mở và có khách hàng",
+                        "The opportunity must be open and have a customer")])
+    if data.customer_id not in (None, opportunity.customer_id):
+        raise invalid([("customer_id", "mismatch", "Khác khách hàng của cơ hội", "Not the opportunity's customer")])
+    return Party(customer_id=opportunity.customer_id,
+                 contact_person_id=data.contact_person_id or opportunity.contact_person_id)
+
+
 async def create_quotation(access: Access, data: QuotationCreate) -> QuotationOut:
-    customer_id, person_id = data.customer_id, data.contact_person_id
-    if customer_id is None:
-        raise invalid([("customer_id", "required", "Cần khách hàng hoặc cơ hội bán hàng",
-                        "A customer or an opportunity is needed")])
+    party = await _party(access, data)
+    customer_id, person_id = party.customer_id, party.contact_person_id
     customer_name = await customer_name_of(access, customer_id)
     await _check_contact_person(customer_id, person_id)
     await _check_valid_until(data.valid_until)
@@ -346,6 +375,8 @@ async def _decide(access: Access, quotation_id: uuid.UUID, state: str, action_vi
 async def accept_quotation(access: Access, quotation_id: uuid.UUID) -> QuotationOut:
     """The customer said yes: the opportunity is won, and the ERP's sales module hears it once."""
     _, after = await _decide(access, quotation_id, "accepted", "chấp nhận báo giá", "accept the quotation")
+    if after.opportunity_id is not None:
+        await mark_won(after.opportunity_id)
     await emit(QUOTATION_ACCEPTED, quotation_accepted(after))
     return after
 
