@@ -29,7 +29,7 @@ async def _board(client, user, **params):
 
 def _expected_columns(rows):
     """Per stage: count, expected revenue, and the weighted sum divided by 100 once, rounded half up."""
-    columns = defaultdict(lambda: [0, 0, 0])
+    columns: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
         column = columns[row["stage_id"]]
         column[0] += 1
