@@ -34,7 +34,7 @@ WITH col AS (
     GROUP BY opportunity.stage_id
 )
 SELECT col.*, coalesce(totals.count, 0) AS count, coalesce(totals.expected, 0) AS expected_revenue,
-    (coalesce(totals.weighted_x100, 0) + 50) div 100 AS weighted_revenue,
+    div(coalesce(totals.weighted_x100, 0) + 50, 100) AS weighted_revenue,
     coalesce(totals.rotting_count, 0) AS rotting_count, cards.cards
 FROM col
 LEFT JOIN totals ON totals.stage_id = col.id

@@ -52,7 +52,8 @@ Unset = msgspec.UnsetType
 
 # Locks the opportunities first so `from` and the time spent are those of this move under concurrent moves;
 # then moves them and writes one history row each. Probability: 100 in a won stage, else kept when set by hand,
-# else the stage's. A won stage wins the opportunity; leaving it reopens it.
+# else the stage's. A won stage wins the opportunity (its 100 is no longer "by hand", so a restored one follows
+# its stage again); leaving it reopens it.
 _MOVE = """
 WITH target AS (
     SELECT id, probability, is_won FROM stage WHERE tenant_id = {} AND id = {}
@@ -64,6 +65,7 @@ WITH target AS (
     UPDATE opportunity o SET stage_id = t.id, date_last_stage_update = now(), updated_at = now(),
         probability = CASE WHEN t.is_won THEN 100 WHEN o.probability_manual THEN o.probability
                            ELSE t.probability END,
+        probability_manual = o.probability_manual AND NOT t.is_won,
         state = CASE WHEN t.is_won THEN 'won' ELSE 'open' END,
         closed_at = CASE WHEN t.is_won THEN now() END
     FROM previous p, target t
@@ -238,7 +240,8 @@ async def mark_won(opportunity_id: uuid.UUID) -> None:
         await move_opportunities([opportunity_id], stage.id)
     else:
         await Opportunity.raw(
-            "UPDATE opportunity SET state = 'won', probability = 100, closed_at = now(), updated_at = now() "
+            "UPDATE opportunity SET state = 'won', probability = 100, probability_manual = false, closed_at = now(), "
+            "updated_at = now() "
             "WHERE tenant_id = {} AND id = {}", current_tenant_id(), opportunity_id)
         await emit(OPPORTUNITY_WON, event_data(await _fetch(opportunity_id)))
     await audit.record("opportunity.won", "opportunity", opportunity_id, before=before,
