@@ -71,6 +71,11 @@ SCHEDULES: tuple[Periodic, ...] = (
              args=("services.pipeline.jobs:remind_activities",), every=datetime.timedelta(minutes=15)),
     Periodic("pipeline.next_activities", for_each_active_tenant,
              args=("services.pipeline.jobs:schedule_missed_next_activities",), every=datetime.timedelta(hours=1)),
+    # Hourly, so each tenant's calendar day turns within the hour in its own time zone; both are no-ops once done.
+    Periodic("pipeline.quotation_expiry", for_each_active_tenant, args=("services.pipeline.jobs:expire_quotations",),
+             every=datetime.timedelta(hours=1)),
+    Periodic("pipeline.contracts", for_each_active_tenant, args=("services.pipeline.jobs:contracts_daily",),
+             every=datetime.timedelta(hours=1)),
 )
 
 

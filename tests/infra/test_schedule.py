@@ -92,10 +92,10 @@ def test_two_scheduler_processes_enqueue_the_declared_work_once(stack, scheduler
         _, stderr = process.communicate(timeout=60)
         assert process.returncode == 0, stderr
     jobs = Queue("default", connection=redis.Redis.from_url(scheduler_redis_url)).get_jobs()
-    # Each declared work of the queue once, whichever service declared it.
     declared = [(f"{p.func.__module__}.{p.func.__qualname__}", p.args) for p in SCHEDULES if p.queue_name == "default"]
     assert ("infra.jobs.for_each_active_tenant", ("services.contacts.jobs:age_statuses",)) in declared
-    assert [(job.func_name, job.args) for job in jobs] == declared
+    # Each once, though two schedulers ticked (in either's order: they may split the claims between them).
+    assert sorted((job.func_name, job.args) for job in jobs) == sorted(declared)
 
 
 async def test_the_fan_out_enqueues_one_job_per_tenant_in_use(client, stack, scheduler_redis_url, tenant_a, tenant_b):
