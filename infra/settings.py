@@ -56,6 +56,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     webhooks_allow_private: bool = False  # webhook URLs on private, loopback and link-local addresses
     webhooks_retry_scale: float = 1.0  # multiplies the webhook retry schedule; tests compress the clock
+    webhooks_timeout_seconds: float = 15.0  # one webhook POST, connect to last byte
+    webhooks_disable_after_days: float = 5.0  # an endpoint failing this long without a success is disabled
 
     @property
     def data_path(self) -> Path:
