@@ -35,7 +35,7 @@ class EndpointUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     event_types: EventTypeFilter | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
     ordered: bool | msgspec.UnsetType = msgspec.UNSET
-    rate_limit: RateLimit | None | msgspec.UnsetType = msgspec.UNSET  # null: no limit
+    rate_limit: RateLimit | msgspec.UnsetType | None = msgspec.UNSET  # null: no limit
     rate_limit_period: RatePeriod | msgspec.UnsetType = msgspec.UNSET
 
 
