@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,15 +26,19 @@ class Received(msgspec.Struct, frozen=True):
     headers: dict[str, str]
     body: bytes
     status: int
+    at: float = 0.0  # time.monotonic() on arrival
 
 
 class Receiver:
     """Answers by path: `/fail/<n>/...` fails (500) the first n times each message comes, then 200;
-    `/gone/...` answers 410; anything else 200. Every request is kept."""
+    `/busy/<n>/<retry-after>/...` answers 429 with that `Retry-After` the first n times, then 200;
+    `/slow/...` answers 200 once `release` is set (`arrived` is set meanwhile); `/gone/...` answers 410;
+    anything else 200. Every request is kept."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._lock = threading.Lock()
+        self.arrived, self.release = threading.Event(), threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,8 +47,13 @@ class Receiver:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 status = receiver._status_for(self.path, headers.get("webhook-id", ""))
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, headers, body, status))
+                    receiver.received.append(Received(self.path, headers, body, status, time.monotonic()))
+                if self.path.startswith("/slow/"):
+                    receiver.arrived.set()
+                    receiver.release.wait(timeout=30)
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("retry-after", self.path.strip("/").split("/")[2])
                 self.send_header("content-type", "text/plain")
                 self.end_headers()
                 self.wfile.write(f"answered {status}".encode())
@@ -57,9 +67,9 @@ class Receiver:
         parts = path.strip("/").split("/")
         if parts[0] == "gone":
             return 410
-        if parts[0] == "fail":
+        if parts[0] in ("fail", "busy"):
             earlier = sum(1 for r in self.at(path) if r.headers.get("webhook-id") == message_id)
-            return 500 if earlier < int(parts[1]) else 200
+            return (500 if parts[0] == "fail" else 429) if earlier < int(parts[1]) else 200
         return 200
 
     def url(self, path: str) -> str:
