@@ -110,3 +110,12 @@ class SecretRotated(EndpointOut, kw_only=True):
     secret: str  # the new `whsec_` secret; in this response only
     # Until then deliveries carry a signature with the previous secret too.
     previous_secret_expires_at: datetime.datetime
+
+
+class DeliveryFilters(msgspec.Struct, kw_only=True):
+    """The delivery log's filters; none set: every delivery."""
+
+    status: DeliveryStatus | None = None
+    event_type: str | None = None
+    since: datetime.datetime | None = None  # created at or after
+    until: datetime.datetime | None = None  # created before

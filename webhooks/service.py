@@ -21,6 +21,7 @@ from webhooks.events import catalogue
 from webhooks.schemas import (
     AttemptOut,
     DeliveryDetail,
+    DeliveryFilters,
     DeliveryOut,
     EndpointCreate,
     EndpointCreated,
@@ -133,11 +134,20 @@ def _delivery_out(row: dict[str, Any]) -> DeliveryOut:
     return msgspec.convert({**row, "message_id": message_id(row["event_id"])}, DeliveryOut, strict=False)
 
 
-async def list_deliveries(endpoint_id: uuid.UUID, limit: int, cursor: str | None) -> Page[DeliveryOut]:
-    """The endpoint's deliveries, newest first."""
+async def list_deliveries(endpoint_id: uuid.UUID, filters: DeliveryFilters, limit: int,
+                          cursor: str | None) -> Page[DeliveryOut]:
+    """The endpoint's deliveries, newest first, filtered."""
     await _fetch_endpoint(endpoint_id)  # 404 for another tenant's endpoint, not an empty page
     query = WebhookDelivery.select(*_DELIVERY_COLUMNS).where(
         (WebhookDelivery.tenant_id == current_tenant_id()) & (WebhookDelivery.endpoint_id == endpoint_id))
+    if filters.status is not None:
+        query = query.where(WebhookDelivery.status == filters.status)
+    if filters.event_type is not None:
+        query = query.where(WebhookDelivery.event_type == filters.event_type)
+    if filters.since is not None:
+        query = query.where(WebhookDelivery.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(WebhookDelivery.created_at < filters.until)
     if before := decode_cursor(cursor):
         query = query.where(WebhookDelivery.id < before)
     items = [_delivery_out(row) for row in await query.order_by(WebhookDelivery.id, ascending=False).limit(limit + 1)]

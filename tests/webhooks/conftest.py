@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -27,6 +30,11 @@ class Received(msgspec.Struct, frozen=True):
     body: bytes
     status: int
     at: float = 0.0  # time.monotonic() on arrival
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # a batch of deliveries connects at once
+    daemon_threads = True
 
 
 class Receiver:
@@ -54,14 +62,16 @@ class Receiver:
                 self.send_response(status)
                 if status == 429:
                     self.send_header("retry-after", self.path.strip("/").split("/")[2])
+                answer = f"answered {status}".encode()
                 self.send_header("content-type", "text/plain")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(f"answered {status}".encode())
+                self.wfile.write(answer)
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
 
     def _status_for(self, path: str, message_id: str) -> int:
         parts = path.strip("/").split("/")
@@ -96,19 +106,57 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
+class WorkerProcess:
+    """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed and the POST
+    timeout short (so a claim's lease, which outlasts it, runs out within seconds). Its own process group, so
+    `kill` takes the work horse down with it."""
+
+    def __init__(self, stack: TestStack) -> None:
+        self.env = {**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE, "CRM_WEBHOOKS_TIMEOUT_SECONDS": "3"}
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = (DATA_DIR / "test-webhooks-worker.log").open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
+            env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its work horse (rq puts the horse in a process group of its own)."""
+        assert self.process is not None
+        for child in self._children():
+            os.kill(child, signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
+
+    def _children(self) -> list[int]:
+        assert self.process is not None
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # it ended meanwhile
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
-def worker(stack: TestStack) -> Iterator[None]:
-    """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed.
+def worker(stack: TestStack) -> Iterator[WorkerProcess]:
+    """The webhooks worker, started once for the session.
 
     Until now no worker ran, so the queue holds a dispatch job for every change the earlier tests made; they
     concern tenants these tests do not watch (their outbox rows stay in PostgreSQL), so they are dropped
     rather than worked through before the first webhook test's event."""
     queue("webhooks", redis.Redis.from_url(stack.redis_url)).empty()
-    log = (DATA_DIR / "test-webhooks-worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
-        env={**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE}, cwd=ROOT, stdout=log,
-        stderr=subprocess.STDOUT)
-    yield
-    process.terminate()
-    process.wait(timeout=20)
+    (DATA_DIR / "test-webhooks-worker.log").write_text("")
+    process = WorkerProcess(stack)
+    process.start()
+    yield process
+    process.stop()
