@@ -33,7 +33,8 @@ async def test_support_sees_failing_and_disabled_endpoints_of_every_tenant(
     assert listed[failing["id"]]["failing_since"] is not None
     assert healthy["id"] not in listed
     assert not any("secret" in key for item in listed.values() for key in item)
-    for headers in (tenant_a.headers, {}):  # a tenant token is not a support token
+    no_token: dict[str, str] = {}
+    for headers in (tenant_a.headers, no_token):  # a tenant token is not a support token
         assert (await client.get(f"{API}/support/failing-endpoints", headers=headers)).status_code == 401
 
 
