@@ -92,14 +92,15 @@ def deliver_due_job(tenant_id: str) -> int:
 
 
 async def deliver_due(tenant_id: uuid.UUID) -> int:
-    """Send the tenant's due deliveries, batch by batch: claim (a transaction), POST (none), record (another).
-    Rate-limited ones over their limit are postponed. How many were sent."""
+    """Send the tenant's due deliveries, batch by batch: dispatch new events and claim (a transaction), POST
+    (none), record (another). Rate-limited ones over their limit are postponed. How many were sent."""
     _redis().delete(WAKE_KEY.format(tenant_id))  # from here on, new work wakes another job
     settings = get_settings()
     sent = 0
     while True:
         now = datetime.datetime.now(tz=datetime.UTC)
         async with tenant_transaction(tenant_id):
+            await delivery.dispatch_new_events()  # events committed since the wake-up go out in this batch
             dues = await delivery.claim_due(settings, now)
         if not dues:
             return sent
