@@ -67,19 +67,19 @@ _CLAIM_SQL = """
 WITH due AS (
     SELECT d.id FROM webhook_delivery d
     JOIN webhook_endpoint e ON e.tenant_id = d.tenant_id AND e.id = d.endpoint_id AND e.enabled
-    WHERE d.tenant_id = {} AND d.status = 'pending' AND d.next_attempt_at <= {}
+    WHERE d.tenant_id = {} AND d.status = 'pending' AND d.next_attempt_at <= now()
       AND (NOT e.ordered OR NOT EXISTS (
           SELECT 1 FROM webhook_delivery p
           WHERE p.tenant_id = d.tenant_id AND p.endpoint_id = d.endpoint_id AND p.status = 'pending'
             AND p.event_id < d.event_id))
     ORDER BY d.next_attempt_at, d.event_id LIMIT {} FOR UPDATE OF d SKIP LOCKED
 ), claimed AS (
-    UPDATE webhook_delivery d SET next_attempt_at = {} FROM due
+    UPDATE webhook_delivery d SET next_attempt_at = now() + make_interval(secs => {}) FROM due
     WHERE d.tenant_id = {} AND d.id = due.id
     RETURNING d.id, d.event_id, d.endpoint_id, d.attempt_count
 )
 SELECT c.id, c.event_id, c.endpoint_id, c.attempt_count, e.url, e.rate_limit, e.rate_limit_period, o.body,
-       array_remove(ARRAY[e.secret, CASE WHEN e.previous_secret_expires_at > {} THEN e.previous_secret END],
+       array_remove(ARRAY[e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END],
                     NULL) AS secrets
 FROM claimed c
 JOIN webhook_endpoint e ON e.tenant_id = {} AND e.id = c.endpoint_id
@@ -92,7 +92,7 @@ _CANCEL_SQL = """
 UPDATE webhook_delivery d SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
 FROM webhook_endpoint e
 WHERE d.tenant_id = {} AND e.tenant_id = {} AND e.id = d.endpoint_id AND NOT e.enabled
-  AND d.status = 'pending' AND d.next_attempt_at <= {}
+  AND d.status = 'pending' AND d.next_attempt_at <= now()
 """
 
 # Only a delivery still as it was claimed is moved on (a lease that ran out may have let another worker in).
@@ -158,11 +158,12 @@ def lease(settings: Settings) -> datetime.timedelta:
     return datetime.timedelta(seconds=2 * settings.webhooks_timeout_seconds + 10)
 
 
-async def claim_due(settings: Settings, now: datetime.datetime, limit: int = CLAIM_BATCH) -> list[Due]:
-    """Lease up to `limit` due deliveries of the tenant; run it in a transaction of its own."""
+async def claim_due(settings: Settings, limit: int = CLAIM_BATCH) -> list[Due]:
+    """Lease up to `limit` due deliveries of the tenant; run it in a transaction of its own. "Due" is by the
+    transaction's clock, so deliveries dispatched earlier in the same transaction are due."""
     tenant_id = current_tenant_id()
-    await OutboxEvent.raw(_CANCEL_SQL, tenant_id, tenant_id, now)
-    rows = await OutboxEvent.raw(_CLAIM_SQL, tenant_id, now, limit, now + lease(settings), tenant_id, now,
+    await OutboxEvent.raw(_CANCEL_SQL, tenant_id, tenant_id)
+    rows = await OutboxEvent.raw(_CLAIM_SQL, tenant_id, limit, lease(settings).total_seconds(), tenant_id,
                                  tenant_id, tenant_id)
     return msgspec.convert(rows, list[Due])
 

@@ -98,13 +98,12 @@ async def deliver_due(tenant_id: uuid.UUID) -> int:
     settings = get_settings()
     sent = 0
     while True:
-        now = datetime.datetime.now(tz=datetime.UTC)
         async with tenant_transaction(tenant_id):
             await delivery.dispatch_new_events()  # events committed since the wake-up go out in this batch
-            dues = await delivery.claim_due(settings, now)
+            dues = await delivery.claim_due(settings)
         if not dues:
             return sent
-        held = ratelimit.postponed(dues, _redis(), now)
+        held = ratelimit.postponed(dues, _redis(), datetime.datetime.now(tz=datetime.UTC))
         to_send = [due for due in dues if due.id not in held]
         outcomes = await delivery.send_all(to_send, settings)
         async with tenant_transaction(tenant_id):
