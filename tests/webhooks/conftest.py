@@ -16,6 +16,7 @@ from pathlib import Path
 import msgspec
 import pytest
 import redis
+from rq.scheduler import RQScheduler
 
 from infra.jobs import queue
 from tests.conftest import DATA_DIR, ROOT, TestStack
@@ -113,6 +114,7 @@ class WorkerProcess:
 
     def __init__(self, stack: TestStack) -> None:
         self.env = {**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE, "CRM_WEBHOOKS_TIMEOUT_SECONDS": "3"}
+        self.redis_url = stack.redis_url
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -122,12 +124,15 @@ class WorkerProcess:
             env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def kill(self) -> None:
-        """SIGKILL the worker and its work horse (rq puts the horse in a process group of its own)."""
+        """SIGKILL the worker, its work horse and its scheduler (rq gives them process groups of their own).
+        The dead scheduler's lock would hold the next worker's scheduler off until it expires (the reaper
+        covers that gap in production, within minutes); a test does not wait for it."""
         assert self.process is not None
         for child in self._children():
             os.kill(child, signal.SIGKILL)
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=20)
+        redis.Redis.from_url(self.redis_url).delete(RQScheduler.get_locking_key("webhooks"))
 
     def _children(self) -> list[int]:
         assert self.process is not None
