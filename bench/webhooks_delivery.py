@@ -18,11 +18,13 @@ import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 
 from bench.harness import ROOT, BenchDatabase, Result, bench_database
+from infra.settings import get_settings
 from infra.stack import free_port, port_answers, wait_until
 from webhooks import delivery, jobs
 
@@ -214,9 +216,20 @@ async def _emit_overhead(db: BenchDatabase, base_url: str, receiver: Receiver) -
     return without, with_endpoint
 
 
+def _own_redis_database() -> str:
+    """Redis database 1 of the stack for this benchmark's queue and wake-up keys, so that a test run's worker on
+    the same stack (database 0) and this benchmark's worker never take each other's jobs."""
+    redis_url = urlunsplit(urlsplit(get_settings().redis_url)._replace(path="/1"))
+    os.environ["CRM_REDIS_URL"] = redis_url
+    get_settings.cache_clear()
+    jobs._redis.cache_clear()
+    return redis_url
+
+
 async def run() -> list[Result]:
     async with bench_database("crm_bench_webhooks") as db:
-        env = {**db.env, "CRM_WEBHOOKS_ALLOW_PRIVATE": "true", "CRM_LOG_LEVEL": "WARNING"}
+        env = {**db.env, "CRM_WEBHOOKS_ALLOW_PRIVATE": "true", "CRM_LOG_LEVEL": "WARNING",
+               "CRM_REDIS_URL": _own_redis_database()}
         port = free_port()
         receiver = Receiver()
         with _process(["serve", "all", "--port", str(port)], env, "bench-webhooks-serve.log") as server, \
