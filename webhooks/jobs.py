@@ -9,6 +9,7 @@ import datetime
 import functools
 import logging
 import math
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -26,6 +27,7 @@ QUEUE = "webhooks"
 REAP_GRACE = datetime.timedelta(minutes=1)
 WAKE_KEY = "webhooks:deliver-wake:{}"  # set while a `deliver_due` job of the tenant is queued and not started
 WAKE_TTL_SECONDS = 60  # should that job be lost, the next wake-up after this queues another
+RUN_BUDGET_SECONDS = 60  # a deliverer job stops claiming after this (rq kills a job at 180 s)
 logger = logging.getLogger("crm.webhooks")
 
 
@@ -97,7 +99,11 @@ async def deliver_due(tenant_id: uuid.UUID) -> int:
     _redis().delete(WAKE_KEY.format(tenant_id))  # from here on, new work wakes another job
     settings = get_settings()
     sent = 0
+    started = time.monotonic()
     while True:
+        if time.monotonic() - started > RUN_BUDGET_SECONDS:
+            wake_deliverer(tenant_id)  # hand over to a fresh job well before rq's job timeout kills this one
+            return sent
         async with tenant_transaction(tenant_id):
             await delivery.dispatch_new_events()  # events committed since the wake-up go out in this batch
             dues = await delivery.claim_due(settings)
