@@ -60,6 +60,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     stripe_webhook_secret: str = ""  # verifies `Stripe-Signature` on Stripe's webhooks
     stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at a local stand-in
     billing_grace_days: int = 7  # days a past-due company keeps writing before it becomes read-only
+    webhooks_timeout_seconds: float = 15.0  # one webhook POST, connect to last byte
+    webhooks_disable_after_days: float = 5.0  # an endpoint failing this long without a success is disabled
 
     @property
     def data_path(self) -> Path:

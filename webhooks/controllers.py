@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from tenants.access import requires
 from tenants.auth import TenantScope
@@ -13,7 +15,9 @@ from tenants.pagination import Cursor, Limit, Page
 from webhooks import replay, rotation, service
 from webhooks.schemas import (
     DeliveryDetail,
+    DeliveryFilters,
     DeliveryOut,
+    DeliveryStatus,
     EndpointCreate,
     EndpointCreated,
     EndpointOut,
@@ -64,10 +68,15 @@ class EndpointController(Controller):
     async def delete_endpoint(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID]) -> None:
         await service.delete_endpoint(endpoint_id)
 
-    @get("/{endpoint_id:uuid}/deliveries", summary="The endpoint's deliveries, newest first")
+    @get("/{endpoint_id:uuid}/deliveries",
+         summary="The endpoint's deliveries, newest first; filter by status, event type, created [since, until)")
     async def list_deliveries(self, tenant: TenantScope, endpoint_id: FromPath[uuid.UUID], limit: Limit = 50,
-                              cursor: Cursor = None) -> Page[DeliveryOut]:
-        return await service.list_deliveries(endpoint_id, limit, cursor)
+                              cursor: Cursor = None, status: FromQuery[DeliveryStatus | None] = None,
+                              event_type: Annotated[str | None, QueryParameter(max_length=100)] = None,
+                              since: FromQuery[datetime.datetime | None] = None,
+                              until: FromQuery[datetime.datetime | None] = None) -> Page[DeliveryOut]:
+        filters = DeliveryFilters(status=status, event_type=event_type, since=since, until=until)
+        return await service.list_deliveries(endpoint_id, filters, limit, cursor)
 
     @post("/{endpoint_id:uuid}/recover", status_code=202,
           summary="Queue again every failed delivery of the endpoint created in [since, until)")

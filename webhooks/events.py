@@ -9,8 +9,10 @@ A service declares its events in its own `events.py` and lists that module in `E
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import re
+import uuid
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -50,3 +52,19 @@ def catalogue() -> dict[str, EventType[Any]]:
     for module in EMITTING_MODULES:
         importlib.import_module(module)
     return _declared
+
+
+class WebhookEndpointDisabled(msgspec.Struct, kw_only=True):
+    """An endpoint the product turned off: `gone` (it answered 410) or `failing` (no success for days)."""
+
+    id: uuid.UUID
+    url: str
+    reason: str
+    failing_since: datetime.datetime | None
+
+
+# The operational event of webhooks themselves; other endpoints of the tenant (a monitoring one) receive it.
+WEBHOOK_ENDPOINT_DISABLED = declare(
+    "webhook_endpoint.disabled", WebhookEndpointDisabled,
+    "Một điểm nhận webhook bị tắt tự động (trả về 410, hoặc lỗi liên tục nhiều ngày)",
+    "A webhook endpoint was disabled automatically (it answered 410, or kept failing for days)")

@@ -1,6 +1,6 @@
 """The transactional outbox: `emit` writes an event in the caller's tenant transaction, so a change and the
 event announcing it commit together, and a rolled-back change emits nothing. Once the transaction commits,
-the dispatcher job is woken on the `webhooks` queue (no polling).
+the deliverer job (which dispatches first) is woken on the `webhooks` queue (no polling).
 
     await emit(CUSTOMER_CREATED, customer_data(created))
 """
@@ -37,5 +37,5 @@ async def emit(event: EventType[P], payload: P) -> uuid.UUID:
     row = OutboxEvent(tenant_id=current_tenant_id(), event_type=event.name, body=body.decode(),
                       created_at=occurred_at)
     await OutboxEvent.insert(row)
-    jobs.enqueue_after_commit(jobs.dispatch)
+    jobs.wake_deliverer_after_commit()  # it dispatches, then delivers; a burst of events wakes it once
     return row.id

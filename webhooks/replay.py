@@ -56,7 +56,7 @@ async def resend(delivery_id: uuid.UUID) -> DeliveryDetail:
     await _enabled_endpoint(row["endpoint_id"])
     await WebhookDelivery.update(_requeued()).where(
         (WebhookDelivery.tenant_id == tenant_id) & (WebhookDelivery.id == delivery_id))
-    jobs.enqueue_after_commit(jobs.deliver, str(delivery_id))
+    jobs.wake_deliverer_after_commit()
     await audit.record("webhook_delivery.resend", "webhook_delivery", delivery_id)
     return await get_delivery(delivery_id)
 
@@ -74,8 +74,8 @@ async def recover(endpoint_id: uuid.UUID, window: RecoverRequest) -> RecoverResu
     if window.until is not None:
         query = query.where(WebhookDelivery.created_at < window.until)
     requeued = await query.returning(WebhookDelivery.id)
-    for row in requeued:
-        jobs.enqueue_after_commit(jobs.deliver, str(row["id"]))
+    if requeued:
+        jobs.wake_deliverer_after_commit()
     await audit.record("webhook_endpoint.recover", "webhook_endpoint", endpoint_id,
                        after={"since": window.since, "until": window.until, "queued": len(requeued)})
     return RecoverResult(queued=len(requeued))
@@ -97,7 +97,7 @@ async def send_test(endpoint_id: uuid.UUID, request: TestSendRequest) -> Deliver
     delivery = WebhookDelivery(tenant_id=tenant_id, endpoint_id=endpoint_id, event_id=outbox.id,
                                event_type=event.name, next_attempt_at=now)
     await WebhookDelivery.insert(delivery)
-    jobs.enqueue_after_commit(jobs.deliver, str(delivery.id))
+    jobs.wake_deliverer_after_commit()
     await audit.record("webhook_endpoint.test", "webhook_endpoint", endpoint_id, after={"event_type": event.name})
     return await get_delivery(delivery.id)
 

@@ -15,6 +15,8 @@ Description = Annotated[str, msgspec.Meta(max_length=500)]
 EventTypeName = Annotated[str, msgspec.Meta(max_length=100, pattern=EVENT_NAME)]
 EventTypeFilter = Annotated[list[EventTypeName], msgspec.Meta(max_length=100)]
 DeliveryStatus = Literal["pending", "succeeded", "failed", "cancelled"]
+RateLimit = Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+RatePeriod = Literal["second", "minute"]
 
 
 class EndpointCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -22,6 +24,9 @@ class EndpointCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: Description = ""
     event_types: EventTypeFilter = msgspec.field(default_factory=list)  # empty: every event type
     enabled: bool = True
+    ordered: bool = False  # an event only once every earlier one succeeded or was given up
+    rate_limit: RateLimit | None = None  # at most this many deliveries per `rate_limit_period`
+    rate_limit_period: RatePeriod = "second"
 
 
 class EndpointUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
@@ -29,6 +34,9 @@ class EndpointUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     description: Description | msgspec.UnsetType = msgspec.UNSET
     event_types: EventTypeFilter | msgspec.UnsetType = msgspec.UNSET
     enabled: bool | msgspec.UnsetType = msgspec.UNSET
+    ordered: bool | msgspec.UnsetType = msgspec.UNSET
+    rate_limit: RateLimit | msgspec.UnsetType | None = msgspec.UNSET  # null: no limit
+    rate_limit_period: RatePeriod | msgspec.UnsetType = msgspec.UNSET
 
 
 class EndpointOut(msgspec.Struct, kw_only=True):
@@ -37,9 +45,13 @@ class EndpointOut(msgspec.Struct, kw_only=True):
     description: str
     event_types: list[str]
     enabled: bool
-    disabled_reason: str | None
+    disabled_reason: str | None  # "gone" (answered 410) or "failing" (no success for days); none by hand
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    ordered: bool
+    rate_limit: int | None
+    rate_limit_period: str
+    failing_since: datetime.datetime | None  # since the first failure with no success after it
 
 
 class EndpointCreated(EndpointOut, kw_only=True):
@@ -98,3 +110,12 @@ class SecretRotated(EndpointOut, kw_only=True):
     secret: str  # the new `whsec_` secret; in this response only
     # Until then deliveries carry a signature with the previous secret too.
     previous_secret_expires_at: datetime.datetime
+
+
+class DeliveryFilters(msgspec.Struct, kw_only=True):
+    """The delivery log's filters; none set: every delivery."""
+
+    status: DeliveryStatus | None = None
+    event_type: str | None = None
+    since: datetime.datetime | None = None  # created at or after
+    until: datetime.datetime | None = None  # created before

@@ -6,24 +6,22 @@ wall; row-level security is the second); another tenant's endpoint or delivery a
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
-import socket
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 
 from infra.problems import NotFoundError, ProblemError
-from infra.settings import Settings, get_settings
+from infra.settings import get_settings
 from tenants import audit, quotas
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+from webhooks.destination import check_destination
 from webhooks.events import catalogue
 from webhooks.schemas import (
     AttemptOut,
     DeliveryDetail,
+    DeliveryFilters,
     DeliveryOut,
     EndpointCreate,
     EndpointCreated,
@@ -45,43 +43,6 @@ def event_types() -> list[EventTypeOut]:
     return [EventTypeOut(type=event.name, description_vi=event.description_vi,
                          description_en=event.description_en, schema=msgspec.json.schema(event.payload))
             for event in sorted(catalogue().values(), key=lambda event: event.name)]
-
-
-class UrlRefused(ProblemError):
-    """The endpoint URL is not one events may be sent to; the field at fault is `url`."""
-
-    def __init__(self, code: str, vi: str, en: str) -> None:
-        super().__init__(422, "validation_error", vi, en, errors=[("url", code, vi, en)])
-
-
-async def check_destination(url: str, settings: Settings) -> None:
-    """Refuse URLs events must not go to: not http(s), plain http in production, and (unless the deployment
-    allows them) hosts that resolve to a private, loopback, link-local or otherwise non-public address. Checked
-    when an endpoint is saved and again before every delivery, since DNS can change in between."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise UrlRefused("invalid_url", "Địa chỉ URL không hợp lệ", "Not a valid URL") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UrlRefused("invalid_url", "Địa chỉ URL phải bắt đầu bằng https:// và có tên máy chủ",
-                         "The URL must start with https:// and name a host")
-    if parts.scheme != "https" and settings.env == "production":
-        raise UrlRefused("https_required", "Địa chỉ URL phải dùng https", "The URL must use https")
-    if settings.webhooks_allow_private:
-        return
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError):
-        raise UrlRefused("unresolvable_host", "Không phân giải được tên máy chủ", "The host does not resolve") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if not address.is_global:
-            raise UrlRefused("private_address",
-                             "Địa chỉ URL trỏ tới mạng nội bộ (private, loopback hoặc link-local)",
-                             "The URL points at a private, loopback or link-local address")
 
 
 async def _known_event_types(names: list[str]) -> list[str]:
@@ -111,7 +72,8 @@ async def create_endpoint(data: EndpointCreate) -> EndpointCreated:
     await quotas.consume("webhook_endpoints")
     endpoint = WebhookEndpoint(tenant_id=current_tenant_id(), url=data.url, description=data.description.strip(),
                                event_types=await _known_event_types(data.event_types), enabled=data.enabled,
-                               secret=new_secret())
+                               ordered=data.ordered, rate_limit=data.rate_limit,
+                               rate_limit_period=data.rate_limit_period, secret=new_secret())
     await endpoint.save()
     created = await _fetch_endpoint(endpoint.id)
     await audit.record("webhook_endpoint.create", "webhook_endpoint", created.id, after=created)
@@ -143,6 +105,10 @@ async def update_endpoint(endpoint_id: uuid.UUID, data: EndpointUpdate) -> Endpo
     if not isinstance(data.enabled, msgspec.UnsetType):
         changes[WebhookEndpoint.enabled] = data.enabled
         changes[WebhookEndpoint.disabled_reason] = None  # enabled again, or disabled by hand
+        changes[WebhookEndpoint.failing_since] = None  # a fresh start: five more days before disabling again
+    for name in ("ordered", "rate_limit", "rate_limit_period"):
+        if not isinstance(value := getattr(data, name), msgspec.UnsetType):
+            changes[getattr(WebhookEndpoint, name)] = value
     if not changes:
         return before
     await WebhookEndpoint.update(changes).where(
@@ -170,11 +136,20 @@ def _delivery_out(row: dict[str, Any]) -> DeliveryOut:
     return msgspec.convert({**row, "message_id": message_id(row["event_id"])}, DeliveryOut, strict=False)
 
 
-async def list_deliveries(endpoint_id: uuid.UUID, limit: int, cursor: str | None) -> Page[DeliveryOut]:
-    """The endpoint's deliveries, newest first."""
+async def list_deliveries(endpoint_id: uuid.UUID, filters: DeliveryFilters, limit: int,
+                          cursor: str | None) -> Page[DeliveryOut]:
+    """The endpoint's deliveries, newest first, filtered."""
     await _fetch_endpoint(endpoint_id)  # 404 for another tenant's endpoint, not an empty page
     query = WebhookDelivery.select(*_DELIVERY_COLUMNS).where(
         (WebhookDelivery.tenant_id == current_tenant_id()) & (WebhookDelivery.endpoint_id == endpoint_id))
+    if filters.status is not None:
+        query = query.where(WebhookDelivery.status == filters.status)
+    if filters.event_type is not None:
+        query = query.where(WebhookDelivery.event_type == filters.event_type)
+    if filters.since is not None:
+        query = query.where(WebhookDelivery.created_at >= filters.since)
+    if filters.until is not None:
+        query = query.where(WebhookDelivery.created_at < filters.until)
     if before := decode_cursor(cursor):
         query = query.where(WebhookDelivery.id < before)
     items = [_delivery_out(row) for row in await query.order_by(WebhookDelivery.id, ascending=False).limit(limit + 1)]

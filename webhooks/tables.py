@@ -22,12 +22,20 @@ class WebhookEndpoint(TenantTable, tablename="webhook_endpoint"):
     description = Varchar(length=500, null=False, default="")
     event_types = Array(Varchar(length=100), null=False, default=list)  # empty: every event type
     enabled = Boolean(null=False, default=True)
-    disabled_reason = Varchar(length=32, null=True, default=None)  # "gone" (the receiver answered 410)
+    # "gone" (the receiver answered 410) or "failing" (no success for days, `webhooks_disable_after_days`)
+    disabled_reason = Varchar(length=32, null=True, default=None)
     # Stored as issued (`whsec_` + base64): the API shows it once, at creation, and never returns this column.
     secret = Varchar(length=100, null=False, secret=True)
     # After a rotation the old secret also signs until `previous_secret_expires_at` (24 hours).
     previous_secret = Varchar(length=100, null=True, default=None, secret=True)
     previous_secret_expires_at = Timestamptz(null=True, default=None)
+    # Ordered: an event is sent only once every earlier event to this endpoint succeeded or was given up.
+    ordered = Boolean(null=False, default=False)
+    # At most `rate_limit` deliveries per `rate_limit_period` ("second" or "minute"); none: no limit.
+    rate_limit = Integer(null=True, default=None)
+    rate_limit_period = Varchar(length=8, null=False, default="second")
+    # Since the first failed attempt with no success after it; none while the endpoint is healthy.
+    failing_since = Timestamptz(null=True, default=None)
 
 
 class WebhookDelivery(TenantTable, tablename="webhook_delivery"):

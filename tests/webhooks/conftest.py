@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import msgspec
 import pytest
 import redis
+from rq.scheduler import RQScheduler
 
 from infra.jobs import queue
 from tests.conftest import DATA_DIR, ROOT, TestStack
@@ -25,15 +30,24 @@ class Received(msgspec.Struct, frozen=True):
     headers: dict[str, str]
     body: bytes
     status: int
+    at: float = 0.0  # time.monotonic() on arrival
+
+
+class Server(ThreadingHTTPServer):
+    request_queue_size = 512  # a batch of deliveries connects at once
+    daemon_threads = True
 
 
 class Receiver:
     """Answers by path: `/fail/<n>/...` fails (500) the first n times each message comes, then 200;
-    `/gone/...` answers 410; anything else 200. Every request is kept."""
+    `/busy/<n>/<retry-after>/...` answers 429 with that `Retry-After` the first n times, then 200;
+    `/slow/...` answers 200 once `release` is set (`arrived` is set meanwhile); `/gone/...` answers 410;
+    anything else 200. Every request is kept."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._lock = threading.Lock()
+        self.arrived, self.release = threading.Event(), threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -42,24 +56,31 @@ class Receiver:
                 headers = {name.lower(): value for name, value in self.headers.items()}
                 status = receiver._status_for(self.path, headers.get("webhook-id", ""))
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, headers, body, status))
+                    receiver.received.append(Received(self.path, headers, body, status, time.monotonic()))
+                if self.path.startswith("/slow/"):
+                    receiver.arrived.set()
+                    receiver.release.wait(timeout=30)
                 self.send_response(status)
+                if status == 429:
+                    self.send_header("retry-after", self.path.strip("/").split("/")[2])
+                answer = f"answered {status}".encode()
                 self.send_header("content-type", "text/plain")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(f"answered {status}".encode())
+                self.wfile.write(answer)
 
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", 0), Handler)
 
     def _status_for(self, path: str, message_id: str) -> int:
         parts = path.strip("/").split("/")
         if parts[0] == "gone":
             return 410
-        if parts[0] == "fail":
+        if parts[0] in ("fail", "busy"):
             earlier = sum(1 for r in self.at(path) if r.headers.get("webhook-id") == message_id)
-            return 500 if earlier < int(parts[1]) else 200
+            return (500 if parts[0] == "fail" else 429) if earlier < int(parts[1]) else 200
         return 200
 
     def url(self, path: str) -> str:
@@ -86,19 +107,61 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
+class WorkerProcess:
+    """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed and the POST
+    timeout short (so a claim's lease, which outlasts it, runs out within seconds). Its own process group, so
+    `kill` takes the work horse down with it."""
+
+    def __init__(self, stack: TestStack) -> None:
+        self.env = {**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE, "CRM_WEBHOOKS_TIMEOUT_SECONDS": "3"}
+        self.redis_url = stack.redis_url
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = (DATA_DIR / "test-webhooks-worker.log").open("a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
+            env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def kill(self) -> None:
+        """SIGKILL the worker, its work horse and its scheduler (rq gives them process groups of their own).
+        The dead scheduler's lock would hold the next worker's scheduler off until it expires (the reaper
+        covers that gap in production, within minutes); a test does not wait for it."""
+        assert self.process is not None
+        for child in self._children():
+            os.kill(child, signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=20)
+        redis.Redis.from_url(self.redis_url).delete(RQScheduler.get_locking_key("webhooks"))
+
+    def _children(self) -> list[int]:
+        assert self.process is not None
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # it ended meanwhile
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children
+
+    def stop(self) -> None:
+        assert self.process is not None
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
 @pytest.fixture(scope="session")
-def worker(stack: TestStack) -> Iterator[None]:
-    """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed.
+def worker(stack: TestStack) -> Iterator[WorkerProcess]:
+    """The webhooks worker, started once for the session.
 
     Until now no worker ran, so the queue holds a dispatch job for every change the earlier tests made; they
     concern tenants these tests do not watch (their outbox rows stay in PostgreSQL), so they are dropped
     rather than worked through before the first webhook test's event."""
     queue("webhooks", redis.Redis.from_url(stack.redis_url)).empty()
-    log = (DATA_DIR / "test-webhooks-worker.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
-        env={**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE}, cwd=ROOT, stdout=log,
-        stderr=subprocess.STDOUT)
-    yield
-    process.terminate()
-    process.wait(timeout=20)
+    (DATA_DIR / "test-webhooks-worker.log").write_text("")
+    process = WorkerProcess(stack)
+    process.start()
+    yield process
+    process.stop()

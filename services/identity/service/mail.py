@@ -78,7 +78,13 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
 async def queue_mail(to_address: str, language: str, template: str, **values: Any) -> None:
     """Add a mail to the outbox, inside the caller's transaction."""
     subject, body = TEMPLATES[template]["en" if language == "en" else "vi"]
-    await MailOutbox(to_address=to_address, subject=subject.format(**values), body=body.format(**values)).save()
+    await queue_message(to_address, subject.format(**values), body.format(**values))
+
+
+async def queue_message(to_address: str, subject: str, body: str) -> None:
+    """Add a mail already written (other modules keep their own templates) to the outbox, inside the caller's
+    transaction; `enqueue_sender` after the commit sends it."""
+    await MailOutbox(to_address=to_address, subject=subject, body=body).save()
 
 
 def enqueue_sender() -> None:
