@@ -14,7 +14,7 @@ async def _rows(client, user, **params):
     rows, cursor = [], None
     while True:
         page = await client.get(f"{API}/opportunities", headers=user.headers, params={
-            "kind": "opportunity", "state": "open", "limit": 7, **params, **({"cursor": cursor} if cursor else {})})
+            "kind": "opportunity", "status": "open", "limit": 7, **params, **({"cursor": cursor} if cursor else {})})
         assert page.status_code == 200, page.text
         rows += page.json()["items"]
         if not (cursor := page.json()["next_cursor"]):

@@ -198,6 +198,7 @@ async def test_bad_input_names_the_field(client, tenant_a):
                         ({"name": "X", "kind": "deal"}, "kind"), ({"name": "X", "owner_id": str(uuid.uuid4())},
                                                                   "owner_id"),
                         ({"name": "X", "stage_id": str(uuid.uuid4())}, "stage_id"),
+                        ({"name": "X", "team_id": str(uuid.uuid4())}, "team_id"),
                         ({"name": "X", "customer_id": "not-a-uuid"}, "customer_id"),
                         ({"name": "X", "tags": ["a" * 101]}, "tags")):
         response = await client.post(f"{API}/opportunities", headers={**tenant_a.headers, "Accept-Language": "en"},

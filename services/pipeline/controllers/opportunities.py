@@ -31,8 +31,6 @@ from tenants.pagination import Cursor, Limit, Page
 READ = [requires("opportunities:read")]
 WRITE = [requires("opportunities:write")]
 Tag = Annotated[str | None, QueryParameter(max_length=100)]
-# `state` is a name Litestar reserves for the app state; the query parameter keeps it.
-StateQuery = Annotated[OpportunityState | None, QueryParameter(query="state")]
 PerColumn = Annotated[int, QueryParameter(ge=0, le=100, description="Cards per column (0-100)")]
 
 
@@ -40,18 +38,19 @@ class OpportunityController(Controller):
     path = "/opportunities"
     tags = ["opportunities"]
 
-    @get(guards=READ, summary="List the leads and opportunities the caller sees (keyset pages)")
+    @get(guards=READ, summary="List the leads and opportunities the caller sees (keyset pages; `status` filters by "
+                              "state: Litestar reserves the name `state`)")
     async def list_opportunities(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                                  team_id: FromQuery[uuid.UUID | None] = None,
                                  owner_id: FromQuery[uuid.UUID | None] = None, tag: Tag = None,
                                  close_from: FromQuery[datetime.date | None] = None,
                                  close_to: FromQuery[datetime.date | None] = None,
                                  kind: FromQuery[OpportunityKind | None] = None,
-                                 open_state: StateQuery = None,
+                                 status: FromQuery[OpportunityState | None] = None,
                                  stage_id: FromQuery[uuid.UUID | None] = None,
                                  customer_id: FromQuery[uuid.UUID | None] = None) -> Page[OpportunityOut]:
         where = OpportunityFilter(team_id=team_id, owner_id=owner_id, tag=tag, close_from=close_from,
-                                  close_to=close_to, kind=kind, state=open_state, stage_id=stage_id,
+                                  close_to=close_to, kind=kind, state=status, stage_id=stage_id,
                                   customer_id=customer_id)
         return await service.list_opportunities(access, limit, cursor, where)
 

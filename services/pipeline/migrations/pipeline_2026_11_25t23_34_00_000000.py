@@ -7,9 +7,11 @@ DESCRIPTION = "Indexes of stages by team, the board, stage moves and seeded lost
 
 STATEMENTS = [
         "CREATE INDEX stage_tenant_team_sequence ON stage (tenant_id, team_id, sequence)",
-        # The board: open opportunities of a team per stage, summed by an index-only scan.
-        "CREATE INDEX opportunity_board ON opportunity (tenant_id, team_id, stage_id, id) "
-        "INCLUDE (expected_revenue, probability, currency, date_last_stage_update) "
+        # The board, over a team's open opportunities: the sums per stage by an index-only scan, and the rotting
+        # ones of a stage as a range of this index; its first cards per stage straight from the second one.
+        "CREATE INDEX opportunity_board ON opportunity (tenant_id, team_id, stage_id, date_last_stage_update) "
+        "INCLUDE (expected_revenue, probability, currency) WHERE state = 'open' AND kind = 'opportunity'",
+        "CREATE INDEX opportunity_board_cards ON opportunity (tenant_id, team_id, stage_id, priority DESC, id DESC) "
         "WHERE state = 'open' AND kind = 'opportunity'",
         # Deleting a stage finds its opportunities; the restrict foreign key checks them too.
         "CREATE INDEX opportunity_tenant_stage ON opportunity (tenant_id, stage_id)",

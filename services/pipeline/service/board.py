@@ -8,6 +8,7 @@ once and rounded half up, so it equals the same sum taken over the list endpoint
 
 from __future__ import annotations
 
+import uuid
 from functools import reduce
 from operator import and_
 from typing import Any
@@ -24,21 +25,22 @@ _BOARD = """
 WITH col AS (
     SELECT id, team_id, name_vi, name_en, sequence, probability, is_won, is_folded, requirements, rotting_days
     FROM stage WHERE {}
-), totals AS (
+), totals AS MATERIALIZED (
     SELECT opportunity.stage_id, count(*) AS count, sum(opportunity.expected_revenue) AS expected,
-        sum(opportunity.expected_revenue::numeric * opportunity.probability) AS weighted_x100,
-        count(*) FILTER (WHERE opportunity.date_last_stage_update
-                               < now() - make_interval(days => col.rotting_days)) AS rotting_count
-    FROM opportunity JOIN col ON col.id = opportunity.stage_id
-    WHERE {}
+        sum(opportunity.expected_revenue::numeric * opportunity.probability) AS weighted_x100
+    FROM opportunity WHERE {}
     GROUP BY opportunity.stage_id
 )
 SELECT col.*, coalesce(totals.count, 0) AS count, coalesce(totals.expected, 0) AS expected_revenue,
-    div(coalesce(totals.weighted_x100, 0) + 50, 100) AS weighted_revenue,
-    coalesce(totals.rotting_count, 0) AS rotting_count, cards.cards
+    div(coalesce(totals.weighted_x100, 0) + 50, 100) AS weighted_revenue, rotting.rotting_count, cards.cards
 FROM col
 LEFT JOIN totals ON totals.stage_id = col.id
-LEFT JOIN LATERAL (
+CROSS JOIN LATERAL (
+    SELECT count(*) AS rotting_count FROM opportunity
+    WHERE {} AND opportunity.stage_id = col.id
+      AND opportunity.date_last_stage_update < now() - make_interval(days => col.rotting_days)
+) rotting
+CROSS JOIN LATERAL (
     SELECT coalesce(json_agg(c ORDER BY c.priority DESC, c.id DESC), '[]') AS cards FROM (
         SELECT opportunity.id, opportunity.name, opportunity.customer_id, opportunity.owner_id,
             opportunity.expected_revenue, opportunity.currency, opportunity.probability, opportunity.priority,
@@ -48,7 +50,7 @@ LEFT JOIN LATERAL (
         FROM opportunity WHERE {} AND opportunity.stage_id = col.id
         ORDER BY opportunity.priority DESC, opportunity.id DESC LIMIT {}
     ) c
-) cards ON true
+) cards
 ORDER BY col.sequence, col.id
 """
 
@@ -57,9 +59,9 @@ def _all(conditions: list[QueryString]) -> QueryString:
     return reduce(lambda left, right: QueryString("{} AND {}", left, right), conditions)
 
 
-def board_query(access: Access, where: OpportunityFilter, currency: str, per_column: int) -> QueryString:
+def board_query(tenant_id: uuid.UUID, access: Access, where: OpportunityFilter, currency: str,
+                per_column: int) -> QueryString:
     """The board's statement; only the filters given become conditions, so each shape gets its own plan."""
-    tenant_id = current_tenant_id()
     stages = [QueryString("tenant_id = {}", tenant_id)]
     cards = [QueryString("opportunity.tenant_id = {}", tenant_id),
              QueryString("opportunity.kind = 'opportunity' AND opportunity.state = 'open'"),
@@ -78,7 +80,7 @@ def board_query(access: Access, where: OpportunityFilter, currency: str, per_col
     if visibility := visible_to(access, Opportunity):
         cards.append(reduce(and_, visibility).querystring)
     filters = _all(cards)
-    return QueryString(_BOARD, _all(stages), filters, filters, per_column)
+    return QueryString(_BOARD, _all(stages), filters, filters, filters, per_column)
 
 
 def _column(row: dict[str, Any]) -> BoardColumn:
@@ -90,7 +92,7 @@ def _column(row: dict[str, Any]) -> BoardColumn:
 
 
 async def board(access: Access, where: OpportunityFilter, currency: str, per_column: int) -> Board:
-    query = board_query(access, where, currency, per_column)
+    query = board_query(current_tenant_id(), access, where, currency, per_column)
     rows = await Opportunity.raw("{}", query)
     return Board(currency=currency, columns=[_column(row) for row in rows])
 

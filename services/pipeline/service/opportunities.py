@@ -38,7 +38,7 @@ from services.pipeline.schemas import (
     StageMoveOut,
 )
 from services.pipeline.service.lost_reasons import require_active_reason
-from services.pipeline.service.stages import StageRef, first_stage, require_stage, won_stage
+from services.pipeline.service.stages import StageRef, first_stage, require_stage, require_team, won_stage
 from services.pipeline.tables import Opportunity
 from tenants import audit
 from tenants.access import Access, visible_to
@@ -142,6 +142,7 @@ async def _stage_for(team_id: uuid.UUID | None, stage_id: uuid.UUID | None, fiel
 
 async def create_opportunity(access: Access, data: OpportunityCreate) -> OpportunityOut:
     """A new lead (no stage until qualified) or opportunity (the given stage, else the team's first)."""
+    await require_team(data.team_id)
     owner_id, team_id, branch_id = await _placement(data.owner_id or access.user_id, data.team_id)
     await _check_customer(access, data.customer_id, data.contact_person_id)
     stage = await _stage_for(team_id, data.stage_id) if data.kind == "opportunity" else None

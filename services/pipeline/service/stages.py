@@ -91,7 +91,7 @@ async def won_stage(team_id: uuid.UUID | None) -> StageRef | None:
     return msgspec.convert(row, StageRef) if row else None
 
 
-async def _require_team(team_id: uuid.UUID | None) -> None:
+async def require_team(team_id: uuid.UUID | None) -> None:
     if team_id is not None and not await SalesTeam.exists().where(
             (SalesTeam.tenant_id == current_tenant_id()) & (SalesTeam.id == team_id)):
         raise invalid([("team_id", "not_found", "Không có nhóm bán hàng này", "No such sales team")])
@@ -99,7 +99,7 @@ async def _require_team(team_id: uuid.UUID | None) -> None:
 
 async def create_stage(data: StageCreate) -> StageOut:
     """A new stage goes last; a won stage always has probability 100."""
-    await _require_team(data.team_id)
+    await require_team(data.team_id)
     tenant_id = current_tenant_id()
     last = await Stage.select(Stage.sequence).where(Stage.tenant_id == tenant_id).order_by(
         Stage.sequence, ascending=False).first()
