@@ -11,10 +11,12 @@ from services.contacts.controllers.classification import (
     TagController,
 )
 from services.contacts.controllers.customers import CustomerController
+from services.contacts.controllers.documents import CustomerDocumentController, DocumentController
+from services.contacts.controllers.interactions import InteractionController
 from services.contacts.controllers.settings import ContactsSettingsController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CustomerController, CustomerClassificationController, GroupController, SourceController,
     RelationshipStatusController, TagController, AttributeController, PersonController, lifecycle_history,
-    ContactsSettingsController,
+    ContactsSettingsController, InteractionController, CustomerDocumentController, DocumentController,
 ]
