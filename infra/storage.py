@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import boto3
@@ -59,13 +59,13 @@ class TenantStorage:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
         return key
 
-    def put_file(self, tenant_id: uuid.UUID, path: str, file: BinaryIO, content_type: str) -> str:
+    def put_file(self, tenant_id: uuid.UUID, path: str, file: IO[bytes], content_type: str) -> str:
         """Stream a file object up (multipart for large ones) without reading it into memory."""
         key = self.key(tenant_id, path)
         self.client.upload_fileobj(file, self.bucket, key, ExtraArgs={"ContentType": content_type})
         return key
 
-    def get_file(self, tenant_id: uuid.UUID, path: str, file: BinaryIO) -> None:
+    def get_file(self, tenant_id: uuid.UUID, path: str, file: IO[bytes]) -> None:
         """Stream an object down into a file object."""
         self.client.download_fileobj(self.bucket, self.key(tenant_id, path), file)
 

@@ -16,8 +16,9 @@ PDF = "application/pdf"
 
 async def upload(client, user, customer, file_name: str, body: bytes, content_type: str = PDF,
                  **form: str) -> httpx.Response:
-    return await client.post(f"{CUSTOMERS}/{customer['id']}/documents", headers=user.headers,
+    response: httpx.Response = await client.post(f"{CUSTOMERS}/{customer['id']}/documents", headers=user.headers,
                              files={"file": (file_name, body, content_type)}, data=form)
+    return response
 
 
 async def test_documents_round_trip_through_s3_with_versions(client, stack, tenant_a, tenant_b,

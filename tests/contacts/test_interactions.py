@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 
 from tests.contacts.helpers import CUSTOMERS, create_customer, fields_at_fault
-from tests.contacts.test_dont_forget import run_ageing, statuses_by_name, status_of
+from tests.contacts.test_dont_forget import run_ageing, status_of, statuses_by_name
 
 NOW = datetime.datetime.now(datetime.UTC)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import uuid
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import msgspec
 from asyncpg.exceptions import UniqueViolationError
@@ -77,7 +77,7 @@ def check_upload(name: str, content_type: str, size: int) -> tuple[str, str]:
     return clean, media_type
 
 
-async def upload_document(access: Access, customer_id: uuid.UUID, file: BinaryIO, name: str, content_type: str,
+async def upload_document(access: Access, customer_id: uuid.UUID, file: IO[bytes], name: str, content_type: str,
                           size: int) -> DocumentOut:
     """Keep `file` as the next version of `name` at the customer. The row is written first and the object
     second, in the request's transaction: a failed upload rolls the row back, so no row points at nothing."""
