@@ -139,3 +139,16 @@ async def tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransa
     if transaction._committed:
         for callback in callbacks:
             callback()
+
+
+@contextlib.asynccontextmanager
+async def separate_tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransaction]:
+    """A tenant transaction of its own even inside another one, committed when the block ends: for a long job
+    that commits batch by batch so its progress shows, while the job's own (lazy) transaction stays unused."""
+    current = engine().current_transaction
+    token = current.set(None)
+    try:
+        async with tenant_transaction(tenant_id) as transaction:
+            yield transaction
+    finally:
+        current.reset(token)

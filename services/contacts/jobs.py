@@ -2,7 +2,7 @@
 
 import uuid
 
-from services.contacts.service import customers, imports, statuses
+from services.contacts.service import customers, exports, imports, statuses
 
 
 async def count_customers() -> int:
@@ -18,3 +18,8 @@ async def age_statuses(batch_size: int = statuses.AGEING_BATCH) -> int:
 async def run_import(import_id: str) -> str:
     """An import of customers (`service.imports`), on the `imports` queue; returns its final status."""
     return (await imports.run_import(uuid.UUID(import_id))).status
+
+
+async def run_export(export_id: str) -> str:
+    """An export of customers (`service.exports`), on the `imports` queue; returns its final status."""
+    return (await exports.run_export(uuid.UUID(export_id))).status

@@ -118,6 +118,14 @@ def column_indexes(header: list[str], mapping: Mapping[str, str]) -> dict[str, i
     return {field: positions[header_name] for header_name, field in mapping.items()}
 
 
+def _leading_zero_restored(field: str, raw: str) -> str:
+    """Spreadsheets drop the leading zero of numbers: a 9-digit phone (912345678) or a 9- or 12-digit tax code
+    (100109106) gets it back."""
+    if raw.isdigit() and ((field == "phone" and len(raw) == 9) or (field == "tax_code" and len(raw) in (9, 12))):
+        return "0" + raw
+    return raw
+
+
 def _problem_errors(row: int, exc: ProblemError) -> list[RowError]:
     return [RowError(row, field, code, vi, en) for field, code, vi, en in exc.errors]
 
@@ -127,7 +135,7 @@ def check_row(row: int, cells: list[str], columns: Mapping[str, int]) -> ImportR
     values: dict[str, str] = {}
     errors: list[RowError] = []
     for field, index in columns.items():
-        raw = cells[index] if index < len(cells) else ""
+        raw = _leading_zero_restored(field, cells[index]) if index < len(cells) else ""
         if not raw:
             continue
         try:

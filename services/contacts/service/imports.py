@@ -59,7 +59,7 @@ from services.contacts.service.import_rows import (
 from services.contacts.tables import Customer, CustomerImport, CustomerImportError
 from tenants import audit
 from tenants.access import Access
-from tenants.context import after_commit, current_tenant_id, tenant_transaction
+from tenants.context import after_commit, current_tenant_id, separate_tenant_transaction
 from webhooks.outbox import emit
 
 logger = logging.getLogger("crm.contacts.imports")
@@ -101,20 +101,15 @@ def _primary_first(column: str) -> str:
 _KEPT_UNLESS_GIVEN = ("kind", "name", "name_folded", "email", "phone", "tax_code", "website", "industry",
                       "lifecycle_stage", "needs_status", "notes")
 _UPDATE = f"""
-WITH incoming AS (
-    SELECT * FROM unnest({{}}::uuid[], {_UNNEST}) AS u(id, {", ".join(_WRITTEN)})
-), previous AS (
-    SELECT c.id, c.lifecycle_stage FROM customer c JOIN incoming u ON u.id = c.id WHERE c.tenant_id = {{}}
-    FOR UPDATE OF c
-), changed AS (
+WITH changed AS (
     UPDATE customer c SET {", ".join(f"{name} = COALESCE(u.{name}, c.{name})" for name in _KEPT_UNLESS_GIVEN)},
         phones = {_primary_first("phone")}, emails = {_primary_first("email")}, updated_at = now()
-    FROM incoming u WHERE c.tenant_id = {{}} AND c.id = u.id
-    RETURNING c.id, c.lifecycle_stage
+    FROM unnest({{}}::uuid[], {_UNNEST}) AS u(id, {", ".join(_WRITTEN)})
+    WHERE c.tenant_id = {{}} AND c.id = u.id
+    RETURNING c.id, old.lifecycle_stage AS from_stage, new.lifecycle_stage AS to_stage
 )
 INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
-SELECT {{}}, changed.id, previous.lifecycle_stage, changed.lifecycle_stage, {{}}, {{}}::uuid
-FROM changed JOIN previous USING (id) WHERE previous.lifecycle_stage <> changed.lifecycle_stage
+SELECT {{}}, id, from_stage, to_stage, {{}}, {{}}::uuid FROM changed WHERE from_stage <> to_stage
 """  # noqa: S608 - only fixed column names are formatted in
 _PROGRESS = """
 UPDATE customer_import SET rows_done = rows_done + {}, created = created + {}, updated = updated + {},
@@ -191,7 +186,7 @@ async def error_report(import_id: uuid.UUID) -> bytes:
         CustomerImportError.message_vi, CustomerImportError.message_en,
     ).where((CustomerImportError.tenant_id == current_tenant_id())
             & (CustomerImportError.customer_import == import_id)).order_by(
-        CustomerImportError.row_number).order_by(CustomerImportError.id)
+        CustomerImportError.row_number).order_by(CustomerImportError.field)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", "field", "code", "message_vi", "message_en"])
@@ -227,7 +222,7 @@ async def run_import(import_id: uuid.UUID) -> ImportOut:
     """The job: each batch in its own tenant transaction (the job's own transaction stays unused), so progress
     shows as it goes. A second run of a finished or running import does nothing."""
     tenant_id = current_tenant_id()
-    async with tenant_transaction(tenant_id):
+    async with separate_tenant_transaction(tenant_id):
         claimed = await CustomerImport.raw(
             "UPDATE customer_import SET status = 'running', updated_at = now() WHERE tenant_id = {} AND id = {} "
             "AND status = 'queued' RETURNING id", tenant_id, import_id)
@@ -252,12 +247,12 @@ async def run_import(import_id: uuid.UUID) -> ImportOut:
         await _finish(import_id, "done", None)
     finally:
         audit.unbind_actor(token)
-    async with tenant_transaction(tenant_id):
+    async with separate_tenant_transaction(tenant_id):
         return await get_import(import_id)
 
 
 async def _finish(import_id: uuid.UUID, status: str, error: str | None) -> None:
-    async with tenant_transaction(current_tenant_id()):
+    async with separate_tenant_transaction(current_tenant_id()):
         await CustomerImport.update({CustomerImport.status: status, CustomerImport.error: error,
                                      CustomerImport.finished_at: datetime.datetime.now(datetime.UTC)}).where(
             (CustomerImport.tenant_id == current_tenant_id()) & (CustomerImport.id == import_id))
@@ -276,7 +271,7 @@ async def _import_file(job: ImportOut, actor: audit.Actor, file: IO[bytes]) -> N
     file.seek(0)
     header = next(read_rows(file, job.file_format))
     file.seek(0)
-    async with tenant_transaction(tenant_id):
+    async with separate_tenant_transaction(tenant_id):
         ownership = await ownership_of(actor.id) if actor.id else None
         await CustomerImport.update({CustomerImport.rows_total: total}).where(
             (CustomerImport.tenant_id == tenant_id) & (CustomerImport.id == job.id))
@@ -300,14 +295,14 @@ async def _run_batch(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
     """One batch, all or nothing; a batch the database refuses is reported row by row in its own transaction."""
     keys_before = dict(run.first_row_of_key)
     try:
-        async with tenant_transaction(run.tenant_id):
+        async with separate_tenant_transaction(run.tenant_id):
             await _write_batch(run, [check_row(line, cells, run.columns) for line, cells in batch])
     except asyncpg.PostgresError as exc:
         logger.warning("import %s: a batch of %d rows was refused: %s", run.import_id, len(batch), exc)
         run.first_row_of_key = keys_before  # its rows were not imported, so later rows may still use their keys
         errors = [RowError(line, "row", "batch_failed", f"Cả lô bị từ chối, không dòng nào được ghi: {exc}",
                            f"The whole batch was refused and none of it written: {exc}") for line, _ in batch]
-        async with tenant_transaction(run.tenant_id):
+        async with separate_tenant_transaction(run.tenant_id):
             await _record(run, errors, len(batch), 0, 0, 0)
 
 
@@ -421,7 +416,7 @@ async def _write_customers(run: _Run, decisions: _Decisions) -> None:
     updated_ids = [customer_id for customer_id, _ in decisions.update]
     if updated_ids:
         await Customer.raw(_UPDATE, updated_ids, *_columns([row for _, row in decisions.update]), tenant_id,
-                           tenant_id, tenant_id, actor.kind, actor.id)
+                           tenant_id, actor.kind, actor.id)
     for customer in await customers_by_id(created_ids):
         await emit(CUSTOMER_CREATED, customer_data(customer))
     for customer in await customers_by_id(updated_ids):
