@@ -97,7 +97,8 @@ async def test_an_import_with_good_and_bad_rows_after_a_dry_run_that_predicts_it
         "an@example.vn", "+84912345678", "0100109106", "lead")
     assert an["code"].startswith("KH")
     updated = after["Đã Có (cập nhật)"]
-    assert (updated["id"], updated["code"], updated["lifecycle_stage"]) == (existing["id"], existing["code"], "customer")
+    assert (updated["id"], updated["code"], updated["lifecycle_stage"]) == (
+        existing["id"], existing["code"], "customer")
     assert [(entry["value"], entry["primary"]) for entry in updated["phones"]] == [
         ("+84987654321", True), ("+84901234567", False)]
     history = (await client.get(f"{CUSTOMERS}/{existing['id']}/lifecycle-history", headers=tenant_a.headers)).json()
@@ -176,7 +177,8 @@ async def export_file(client, stack, user, body: dict[str, Any]) -> bytes:
 
 
 async def test_exports_keep_vietnamese_and_read_back(client, stack, tenant_a, tenant_b):
-    await create_customer(client, tenant_a, name="Nguyễn Thị Ánh Tuyết", email="tuyet@example.vn", lifecycle_stage="lead")
+    await create_customer(client, tenant_a, name="Nguyễn Thị Ánh Tuyết", email="tuyet@example.vn",
+                          lifecycle_stage="lead")
     await create_customer(client, tenant_a, name="Đặng Văn Ổn", lifecycle_stage="lead")
     await create_customer(client, tenant_a, name="Không phải lead")
     await create_customer(client, tenant_b, name="Bùi Văn Khác", lifecycle_stage="lead")
