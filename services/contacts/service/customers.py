@@ -221,16 +221,6 @@ async def _fetch(customer_id: uuid.UUID, *visibility: Any) -> CustomerOut:
     return _out(row)
 
 
-async def customers_by_id(customer_ids: Collection[uuid.UUID]) -> list[CustomerOut]:
-    """The tenant's customers of `customer_ids`, whoever owns them (for jobs that already chose them)."""
-    if not customer_ids:
-        return []
-    rows = await Customer.select(*_OUT_COLUMNS).where(
-        Customer.tenant_id == current_tenant_id(), Customer.id.is_in(list(customer_ids)),
-    ).order_by(Customer.id).output(load_json=True)
-    return [_out(row) for row in rows]
-
-
 async def get_customer(access: Access, customer_id: uuid.UUID) -> CustomerOut:
     return await _fetch(customer_id, *visible_to(access, Customer))
 

@@ -37,12 +37,11 @@ from infra.jobs import enqueue_for_tenant
 from infra.problems import NotFoundError, ProblemError
 from infra.storage import tenant_storage
 from infra.text import fold
-from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, customer_data
+from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, CustomerData
 from services.contacts.schemas import EmailEntry, ImportOptions, ImportOut, PhoneEntry
 from services.contacts.service.customers import (
     CUSTOMER_CODE_DIGITS,
     CUSTOMER_CODE_PREFIX,
-    customers_by_id,
     ownership_of,
     reserve_codes,
     skip_codes_taken,
@@ -60,7 +59,7 @@ from services.contacts.tables import Customer, CustomerImport, CustomerImportErr
 from tenants import audit
 from tenants.access import Access
 from tenants.context import after_commit, current_tenant_id, separate_tenant_transaction
-from webhooks.outbox import emit
+from webhooks.outbox import emit_many
 
 logger = logging.getLogger("crm.contacts.imports")
 BATCH_ROWS = 1000
@@ -417,13 +416,20 @@ async def _write_customers(run: _Run, decisions: _Decisions) -> None:
     if updated_ids:
         await Customer.raw(_UPDATE, updated_ids, *_columns([row for _, row in decisions.update]), tenant_id,
                            tenant_id, actor.kind, actor.id)
-    for customer in await customers_by_id(created_ids):
-        await emit(CUSTOMER_CREATED, customer_data(customer))
-    for customer in await customers_by_id(updated_ids):
-        await emit(CUSTOMER_UPDATED, customer_data(customer))
+    await emit_many(CUSTOMER_CREATED, await _event_data(created_ids))
+    await emit_many(CUSTOMER_UPDATED, await _event_data(updated_ids))
     if created_ids or updated_ids:
         await audit.record("customer.import", "customer_import", run.import_id, after={
             "created": [str(id_) for id_ in created_ids], "updated": [str(id_) for id_ in updated_ids]})
+
+
+async def _event_data(customer_ids: list[uuid.UUID]) -> list[CustomerData]:
+    """The events' payloads read straight from the rows (not through `CustomerOut`: thousands at a time)."""
+    if not customer_ids:
+        return []
+    rows = await Customer.select(*[getattr(Customer, name) for name in CustomerData.__struct_fields__]).where(
+        Customer.tenant_id == current_tenant_id(), Customer.id.is_in(customer_ids)).order_by(Customer.id)
+    return msgspec.convert(rows, list[CustomerData], strict=False)
 
 
 async def _record(run: _Run, errors: list[RowError], done: int, created: int, updated: int, skipped: int) -> None:
