@@ -69,6 +69,10 @@ async def test_documents_round_trip_through_s3_with_versions(client, stack, tena
     assert (await client.get(f"{DOCUMENTS}/{v1['id']}", headers=tenant_a.headers)).status_code == 404
     assert f"documents/{v1['id']}" not in tenant_storage().list(tenant_a.tenant_id)
     assert f"documents/{v2['id']}" in tenant_storage().list(tenant_a.tenant_id)
+    # Deleting the customer takes its documents' files with it.
+    assert (await client.delete(f"{CUSTOMERS}/{customer['id']}", headers=tenant_a.headers)).status_code == 204
+    assert not {f"documents/{v2['id']}", f"documents/{other.json()['id']}"} & set(
+        tenant_storage().list(tenant_a.tenant_id))
 
 
 async def test_uploads_outside_the_limits_are_refused_naming_the_file(client, stack, tenant_a):
@@ -80,6 +84,8 @@ async def test_uploads_outside_the_limits_are_refused_naming_the_file(client, st
     assert too_large.json()["i18n"]["vi"]["detail"] and too_large.json()["i18n"]["en"]["detail"]
     empty = await upload(client, tenant_a, customer, "empty.pdf", b"")
     assert empty.status_code == 422 and fields_at_fault(empty) == ["file"], empty.text
+    unknown_field = await upload(client, tenant_a, customer, "a.pdf", b"%PDF", folder="x")
+    assert unknown_field.status_code == 422 and fields_at_fault(unknown_field) == ["folder"], unknown_field.text
     not_multipart = await client.post(f"{CUSTOMERS}/{customer['id']}/documents", headers=tenant_a.headers,
                                       json={"file": "JVBERi0="})
     assert 400 <= not_multipart.status_code < 500, not_multipart.text

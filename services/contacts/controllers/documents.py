@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, MultipartBody, QueryParameter
@@ -21,8 +21,7 @@ WRITE = [requires("customers:write")]
 UPLOAD_BODY_LIMIT = documents.MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
-@dataclass
-class DocumentUpload:
+class DocumentUpload(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The form: the file, and the document's name when it should differ from the file's."""
 
     file: UploadFile

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -20,12 +20,11 @@ EXPORT = [requires("imports:manage", "customers:read")]
 UPLOAD_BODY_LIMIT = imports.MAX_IMPORT_BYTES + 1024 * 1024
 
 
-@dataclass
-class ImportUpload:
+class ImportUpload(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The form: the CSV or XLSX file and, as JSON text, the `ImportOptions`."""
 
     file: UploadFile
-    options: str = "{}"
+    options: Annotated[str, msgspec.Meta(max_length=100_000)] = "{}"
 
 
 def _options(text: str) -> ImportOptions:

@@ -7,6 +7,7 @@ customer the caller does not see answers 404, like another tenant's.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import re
 import uuid
@@ -17,6 +18,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from infra.problems import NotFoundError, ProblemError
+from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import (
     CUSTOMER_CREATED,
@@ -50,7 +52,7 @@ from services.contacts.service.fields import (
     replace_primary,
 )
 from services.contacts.service.sources import require_source
-from services.contacts.tables import CodeSequence, Customer
+from services.contacts.tables import CodeSequence, Customer, Document
 from services.identity.service.org import placement_of
 from tenants import audit
 from tenants.access import Access, visible_to
@@ -311,8 +313,15 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
 
 
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
+    """The customer and all that hangs off it (cascades), its documents' files in S3 too, removed last so a
+    storage error rolls the deletion back."""
     before = await get_customer(access, customer_id)
-    await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    tenant_id = current_tenant_id()
+    files = await Document.select(Document.storage_path).where(
+        (Document.tenant_id == tenant_id) & (Document.customer == customer_id))
+    await Customer.delete().where((Customer.tenant_id == tenant_id) & (Customer.id == customer_id))
+    for file in files:
+        await asyncio.to_thread(tenant_storage().delete, tenant_id, file["storage_path"])
     await audit.record("customer.delete", "customer", customer_id, before=before)
     await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
 
