@@ -90,3 +90,15 @@ async def test_uploads_outside_the_limits_are_refused_naming_the_file(client, st
                                       json={"file": "JVBERi0="})
     assert 400 <= not_multipart.status_code < 500, not_multipart.text
     assert (await client.get(f"{CUSTOMERS}/{customer['id']}/documents", headers=tenant_a.headers)).json() == []
+
+
+async def test_large_uploads_leave_the_connection_usable(client, stack, tenant_a):
+    """A body larger than the server's read buffer is read from inside the request; the next requests on the same
+    keep-alive connection must still start with no transaction of their own."""
+    customer = await create_customer(client, tenant_a, name="Công ty Tệp Lớn")
+    for n in range(3):
+        response = await upload(client, tenant_a, customer, f"scan-{n}.pdf", b"%PDF" + b"x" * 3_000_000)
+        assert response.status_code == 201, response.text
+        listed = await client.get(f"{CUSTOMERS}/{customer['id']}/documents", headers=tenant_a.headers)
+        assert listed.status_code == 200, listed.text
+        assert len(listed.json()) == n + 1
