@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import auth_overhead, contacts_import, rls_cost
+from bench import auth_overhead, contacts_import, credit_check, dashboard, rls_cost
 from bench.harness import print_table
 
 
 def main() -> None:
     results = []
-    for module in (rls_cost, auth_overhead, contacts_import):
+    for module in (rls_cost, auth_overhead, credit_check, dashboard, contacts_import):
         results += asyncio.run(module.run())
     print_table(results)
 
