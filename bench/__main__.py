@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import auth_overhead, credit_check, dashboard, pipeline_board, rls_cost, webhooks_delivery
+from bench import auth_overhead, contacts_import, credit_check, dashboard, pipeline_board, rls_cost, webhooks_delivery
 from bench.harness import print_table
 
 
 def main() -> None:
     results = []
-    for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery):
+    for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery,
+                   contacts_import):
         results += asyncio.run(module.run())
     print_table(results)
 

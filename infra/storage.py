@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from infra.settings import Settings
+from infra.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -57,6 +59,16 @@ class TenantStorage:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
         return key
 
+    def put_file(self, tenant_id: uuid.UUID, path: str, file: IO[bytes], content_type: str) -> str:
+        """Stream a file object up (multipart for large ones) without reading it into memory."""
+        key = self.key(tenant_id, path)
+        self.client.upload_fileobj(file, self.bucket, key, ExtraArgs={"ContentType": content_type})
+        return key
+
+    def get_file(self, tenant_id: uuid.UUID, path: str, file: IO[bytes]) -> None:
+        """Stream an object down into a file object."""
+        self.client.download_fileobj(self.bucket, self.key(tenant_id, path), file)
+
     def get(self, tenant_id: uuid.UUID, path: str) -> bytes:
         response: Any = self.client.get_object(Bucket=self.bucket, Key=self.key(tenant_id, path))
         return bytes(response["Body"].read())
@@ -79,9 +91,20 @@ class TenantStorage:
             self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
         return len(paths)
 
-    def presigned_get(self, tenant_id: uuid.UUID, path: str, ttl_seconds: int | None = None) -> str:
-        """A short-lived download URL. Issue it only after a tenant-scoped permission check."""
-        return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": self.key(tenant_id, path)},
-            ExpiresIn=ttl_seconds or self.presign_ttl,
-        )
+    def presigned_get(self, tenant_id: uuid.UUID, path: str, ttl_seconds: int | None = None,
+                      download_name: str | None = None, content_type: str | None = None) -> str:
+        """A short-lived download URL. Issue it only after a tenant-scoped permission check. `download_name`
+        makes browsers save it under that file name (RFC 6266, UTF-8 names too)."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key(tenant_id, path)}
+        if download_name:
+            params["ResponseContentDisposition"] = f"attachment; filename*=UTF-8''{quote(download_name, safe='')}"
+        if content_type:
+            params["ResponseContentType"] = content_type
+        return self.client.generate_presigned_url("get_object", Params=params,
+                                                  ExpiresIn=ttl_seconds or self.presign_ttl)
+
+
+@functools.cache
+def tenant_storage() -> TenantStorage:
+    """The process's storage client (boto3 clients are thread-safe), for code that runs outside a request."""
+    return TenantStorage(get_settings())

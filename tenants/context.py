@@ -123,9 +123,19 @@ def engine() -> PostgresEngine:
     return db
 
 
+def _forget_finished_transaction(db: PostgresEngine) -> None:
+    """Drop a finished transaction the context still names. It happens: uvicorn resumes reading a large request
+    body from inside the request's task, so the connection's later requests start in a copy of that request's
+    context, transaction included, and Piccolo would take it for an open one ("nested transactions")."""
+    current = db.current_transaction.get()
+    if isinstance(current, TenantTransaction) and (current._committed or current._rolled_back):
+        db.current_transaction.set(None)
+
+
 @contextlib.asynccontextmanager
 async def tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransaction]:
     """Run the block in one transaction scoped to `tenant_id`; commit on success, roll back on error."""
+    _forget_finished_transaction(engine())
     token = _current_tenant.set(tenant_id)
     callbacks: list[Callable[[], None]] = []
     callbacks_token = _after_commit.set(callbacks)
@@ -139,3 +149,16 @@ async def tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransa
     if transaction._committed:
         for callback in callbacks:
             callback()
+
+
+@contextlib.asynccontextmanager
+async def separate_tenant_transaction(tenant_id: uuid.UUID) -> AsyncIterator[TenantTransaction]:
+    """A tenant transaction of its own even inside another one, committed when the block ends: for a long job
+    that commits batch by batch so its progress shows, while the job's own (lazy) transaction stays unused."""
+    current = engine().current_transaction
+    token = current.set(None)
+    try:
+        async with tenant_transaction(tenant_id) as transaction:
+            yield transaction
+    finally:
+        current.reset(token)

@@ -40,3 +40,39 @@ CUSTOMER_CREATED = declare("customer.created", CustomerData, "Một khách hàng
 CUSTOMER_UPDATED = declare("customer.updated", CustomerData, "Thông tin khách hàng đã thay đổi (dữ liệu sau thay đổi).",
                            "A customer changed (the data after the change).")
 CUSTOMER_DELETED = declare("customer.deleted", CustomerDeleted, "Một khách hàng đã bị xóa.", "A customer was deleted.")
+
+
+class InteractionData(msgspec.Struct, kw_only=True):
+    """A call, meeting, care action, email, note or consulting entry logged with a customer (its body left out:
+    events stay small)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    subject: str
+    occurred_at: datetime.datetime
+    duration_seconds: int | None
+    direction: str | None
+    outcome: str | None
+    contact_person_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+
+
+class DocumentUploaded(msgspec.Struct, kw_only=True):
+    """A document version kept about a customer. The file itself never travels in the event: `download_path` is
+    the API endpoint that issues a short-lived download URL after the caller's permission check."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    version: int
+    content_type: str
+    size_bytes: int
+    download_path: str
+
+
+INTERACTION_CREATED = declare("interaction.created", InteractionData,
+                              "Một tương tác (cuộc gọi, cuộc họp, chăm sóc...) với khách hàng được ghi lại.",
+                              "An interaction (call, meeting, care...) with a customer was logged.")
+DOCUMENT_UPLOADED = declare("document.uploaded", DocumentUploaded, "Một tài liệu của khách hàng được tải lên.",
+                            "A document of a customer was uploaded.")

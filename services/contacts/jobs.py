@@ -1,6 +1,8 @@
 """rq jobs of contacts. Each runs inside its tenant's transaction (see `infra.jobs.enqueue_for_tenant`)."""
 
-from services.contacts.service import customers, statuses
+import uuid
+
+from services.contacts.service import customers, exports, imports, statuses
 
 
 async def count_customers() -> int:
@@ -11,3 +13,13 @@ async def count_customers() -> int:
 async def age_statuses(batch_size: int = statuses.AGEING_BATCH) -> int:
     """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`); returns how many moved."""
     return await statuses.age_to_dont_forget(batch_size)
+
+
+async def run_import(import_id: str) -> str:
+    """An import of customers (`service.imports`), on the `imports` queue; returns its final status."""
+    return (await imports.run_import(uuid.UUID(import_id))).status
+
+
+async def run_export(export_id: str) -> str:
+    """An export of customers (`service.exports`), on the `imports` queue; returns its final status."""
+    return (await exports.run_export(uuid.UUID(export_id))).status

@@ -331,3 +331,128 @@ class ContactsSettingsUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only
     dont_forget_after_days: DontForgetDays | msgspec.UnsetType = msgspec.UNSET
     dont_forget_excluded: Annotated[list[StatusKeyOrId], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
         msgspec.UNSET)
+
+
+# Interactions, the customer timeline, documents, imports and exports (issue 5, items 4, 5 and 8).
+InteractionKind = Literal["call", "meeting", "care", "email", "note", "consulting"]
+Direction = Literal["inbound", "outbound"]
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
+Duration = Annotated[int, msgspec.Meta(ge=0, le=7 * 24 * 3600)]
+Outcome = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+
+
+class InteractionCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    kind: InteractionKind
+    subject: Subject
+    body: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+    occurred_at: datetime.datetime | None = None  # now when not given
+    duration_seconds: Duration | None = None
+    direction: Direction | None = None
+    outcome: Outcome | None = None
+    follow_up_at: datetime.datetime | None = None
+    contact_person_id: uuid.UUID | None = None  # one of this customer's contact persons
+    user_id: uuid.UUID | None = None  # who had it: a member; the caller when not given
+
+
+class InteractionOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    kind: str
+    subject: str
+    body: str | None
+    occurred_at: datetime.datetime
+    duration_seconds: int | None
+    direction: str | None
+    outcome: str | None
+    follow_up_at: datetime.datetime | None
+    contact_person_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    created_at: datetime.datetime
+
+
+TimelineKind = Literal["interaction", "status_change", "lifecycle_change", "document"]
+
+
+class TimelineEntry(msgspec.Struct, kw_only=True):
+    kind: TimelineKind
+    id: uuid.UUID
+    at: datetime.datetime  # when it happened: an interaction's occurred_at, else when it was recorded
+    actor_id: uuid.UUID | None  # who had the interaction, made the change or uploaded the document
+    summary: str  # the subject, the status or stage moved to, the document's name
+    data: dict[str, Any]  # the fields of that kind of entry
+
+
+class DocumentOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    version: int
+    content_type: str
+    size_bytes: int
+    uploaded_by: uuid.UUID | None
+    created_at: datetime.datetime
+
+
+class DownloadLink(msgspec.Struct, kw_only=True):
+    url: str  # a presigned GET on the storage, valid until `expires_at`
+    expires_at: datetime.datetime
+
+
+ImportField = Literal["code", "name", "kind", "email", "phone", "tax_code", "website", "industry",
+                      "lifecycle_stage", "needs_status", "notes"]
+MatchOn = Literal["code", "tax_code", "email"]
+OnDuplicate = Literal["skip", "update"]
+
+
+class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The `options` part of an import upload (a JSON text beside the file)."""
+
+    # Column header in the file -> customer field; when empty, headers that are field names map to themselves.
+    mapping: Annotated[dict[Annotated[str, msgspec.Meta(min_length=1, max_length=255)], ImportField],
+                       msgspec.Meta(max_length=100)] = {}
+    match_on: MatchOn = "email"  # how a row finds the customer it duplicates
+    on_duplicate: OnDuplicate = "skip"
+    dry_run: bool = False  # report what would be created, updated, skipped and rejected; write no customer
+
+
+class ImportOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    status: str  # queued | running | done | failed
+    file_name: str
+    file_format: str
+    mapping: dict[str, str]
+    match_on: str
+    on_duplicate: str
+    dry_run: bool
+    rows_total: int | None
+    rows_done: int
+    created: int
+    updated: int
+    skipped: int
+    rejected: int
+    error: str | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+
+
+ExportFormat = Literal["csv", "xlsx"]
+
+
+class ExportCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    format: ExportFormat = "csv"
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    group_id: uuid.UUID | None = None
+    tag: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    source_id: uuid.UUID | None = None
+    relationship_status_id: uuid.UUID | None = None
+
+
+class ExportOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    status: str  # queued | running | done | failed
+    file_format: str
+    rows_done: int
+    error: str | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None

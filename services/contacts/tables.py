@@ -142,3 +142,78 @@ class ContactsSettings(TenantTable, tablename="contacts_settings"):
     # status is excluded (by system key, such as the seeded "won" and "lost", or by status id).
     dont_forget_after_days = Integer(null=False, default=30)
     dont_forget_excluded = Array(base_column=Varchar(length=64), null=False, default=["lost", "won"])
+
+
+class Interaction(TenantTable, tablename="interaction"):
+    """A call, meeting, care action, email, note or consulting entry with a customer (the customer timeline)."""
+
+    customer = ForeignKey(Customer, on_delete=OnDelete.cascade, null=False)
+    kind = Varchar(length=16, null=False)  # call | meeting | care | email | note | consulting
+    direction = Varchar(length=8, null=True, default=None)  # calls and emails: inbound | outbound
+    subject = Varchar(length=255, null=False)
+    body = Text(null=True, default=None)
+    occurred_at = Timestamptz(null=False)
+    duration_seconds = Integer(null=True, default=None)
+    outcome = Varchar(length=120, null=True, default=None)
+    follow_up_at = Timestamptz(null=True, default=None)  # a planned next contact
+    user_id = UUID(null=True, default=None)  # who had it (identity's id, so no foreign key)
+    contact_person = ForeignKey(ContactPerson, on_delete=OnDelete.set_null, null=True, default=None)
+
+
+class Document(TenantTable, tablename="document"):
+    """One version of a file kept about a customer; the bytes live in S3 under the tenant's prefix."""
+
+    customer = ForeignKey(Customer, on_delete=OnDelete.cascade, null=False)
+    name = Varchar(length=255, null=False)  # versions share a name per customer (unique with version)
+    version = Integer(null=False, default=1)
+    content_type = Varchar(length=127, null=False)
+    size_bytes = BigInt(null=False)  # the storage quota sums it
+    storage_path = Varchar(length=255, null=False)  # under tenants/<tenant_id>/ (infra.storage)
+    uploaded_by = UUID(null=True, default=None)
+
+
+class CustomerImport(TenantTable, tablename="customer_import"):
+    """An upload of customers from CSV or XLSX, run as a job on the `imports` queue, with its progress."""
+
+    status = Varchar(length=16, null=False, default="queued")  # queued | running | done | failed
+    file_name = Varchar(length=255, null=False)
+    file_format = Varchar(length=8, null=False)  # csv | xlsx
+    source_path = Varchar(length=255, null=False)  # the uploaded file in S3
+    mapping = JSONB(default={}, null=False)  # column header -> customer field
+    match_on = Varchar(length=16, null=False, default="email")  # code | tax_code | email
+    on_duplicate = Varchar(length=16, null=False, default="skip")  # skip | update
+    dry_run = Boolean(null=False, default=False)
+    rows_total = Integer(null=True, default=None)
+    rows_done = Integer(null=False, default=0)
+    created = Integer(null=False, default=0)
+    updated = Integer(null=False, default=0)
+    skipped = Integer(null=False, default=0)
+    rejected = Integer(null=False, default=0)
+    error = Text(null=True, default=None)  # why the whole import failed
+    created_by = UUID(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class CustomerImportError(TenantTable, tablename="customer_import_error"):
+    """One problem with one row of an import: the downloadable error report."""
+
+    customer_import = ForeignKey(CustomerImport, on_delete=OnDelete.cascade, null=False)
+    row_number = Integer(null=False)  # the line in the file, the header being line 1
+    field = Varchar(length=64, null=False)
+    code = Varchar(length=32, null=False)
+    message_vi = Text(null=False)
+    message_en = Text(null=False)
+
+
+class CustomerExport(TenantTable, tablename="customer_export"):
+    """A filtered customer list written to CSV or XLSX in S3 by a job, under the exporter's data visibility."""
+
+    status = Varchar(length=16, null=False, default="queued")  # queued | running | done | failed
+    file_format = Varchar(length=8, null=False)  # csv | xlsx
+    filters = JSONB(default={}, null=False)  # a CustomerFilter
+    access = JSONB(default={}, null=False)  # the exporter's tenants.access.Access when asked
+    rows_done = Integer(null=False, default=0)
+    result_path = Varchar(length=255, null=True, default=None)
+    error = Text(null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)

@@ -8,12 +8,11 @@ import asyncio
 import uuid
 from typing import Any
 
-import pytest
-
 from infra.settings import get_settings
 from services.identity.service.mail import deliver_pending_mail
-from tenants import quotas
-from tenants.context import tenant_transaction
+from tests.contacts.helpers import create_customer
+from tests.contacts.test_documents import upload
+from tests.contacts.test_imports import csv_file, imported
 
 CUSTOMERS = "/api/contacts/v1/customers"
 USAGE = "/api/identity/v1/billing/usage"
@@ -110,15 +109,30 @@ async def test_seats_invitations_over_the_plan_answer_402_and_deactivation_frees
     assert again.status_code == 201, again.text
 
 
-async def test_storage_is_checked_with_the_bytes_to_add_and_shown_in_usage(client, tenant_a):
-    async with tenant_transaction(tenant_a.tenant_id):
-        await quotas.consume("storage_bytes", 5_000)
-    async with tenant_transaction(tenant_a.tenant_id):
-        with pytest.raises(quotas.QuotaExceeded) as refused:
-            await quotas.consume("storage_bytes", 1024**3)
-    assert refused.value.status == 402 and refused.value.extensions["usage"] == 5_000
-    assert (await usage(client, tenant_a))["storage_bytes"] == {"quota": "storage_bytes", "used": 5_000,
-                                                                "limit": 1024**3}
-    async with tenant_transaction(tenant_a.tenant_id):
-        await quotas.release("storage_bytes", 5_000)
+async def test_uploads_count_their_bytes_against_storage_and_deletes_give_them_back(client, owner_conn, tenant_a):
+    customer = await create_customer(client, tenant_a, name="Công ty Lưu Trữ")
+    kept = await upload(client, tenant_a, customer, "hop-dong.pdf", b"%PDF-1.7 " + b"x" * 4_991)
+    assert kept.status_code == 201, kept.text
+    assert (await usage(client, tenant_a))["storage_bytes"]["used"] == 5_000
+    await limit_to(owner_conn, tenant_a, "storage_bytes", 1_000)
+    refused = await upload(client, tenant_a, customer, "lon.pdf", b"%PDF-1.7 " + b"y" * 1_991)
+    assert_quota_problem(refused, "storage_bytes", 5_000, 6_000)
+    listed = (await client.get(f"{CUSTOMERS}/{customer['id']}/documents", headers=tenant_a.headers)).json()
+    assert [doc["name"] for doc in listed] == ["hop-dong.pdf"]  # nothing of the refused upload was kept
+    removed = await client.delete(f"/api/contacts/v1/documents/{kept.json()['id']}", headers=tenant_a.headers)
+    assert removed.status_code == 204
     assert (await usage(client, tenant_a))["storage_bytes"]["used"] == 0
+
+
+async def test_an_import_over_the_customer_quota_rejects_the_rows_it_has_no_room_for(
+        client, stack, owner_conn, tenant_a):
+    await limit_to(owner_conn, tenant_a, "customers", 2)
+    rows = [["Tên", "Email"], ["Công ty Một", "mot@example.vn"], ["Công ty Hai", "hai@example.vn"]]
+    fits = await imported(client, stack, tenant_a, csv_file(rows), {"mapping": {"Tên": "name", "Email": "email"}})
+    assert (fits["created"], fits["rejected"]) == (2, 0)
+    over = await imported(client, stack, tenant_a, csv_file([rows[0], ["Công ty Ba", "ba@example.vn"]]),
+                          {"mapping": {"Tên": "name", "Email": "email"}})
+    assert (over["created"], over["rejected"]) == (0, 1)
+    assert (await usage(client, tenant_a))["customers"] == {"quota": "customers", "used": 2, "limit": 2}
+    listed = (await client.get(CUSTOMERS, headers=tenant_a.headers)).json()["items"]
+    assert sorted(c["name"] for c in listed) == ["Công ty Hai", "Công ty Một"]

@@ -11,10 +11,14 @@ from services.contacts.controllers.classification import (
     TagController,
 )
 from services.contacts.controllers.customers import CustomerController
+from services.contacts.controllers.documents import CustomerDocumentController, DocumentController
+from services.contacts.controllers.interactions import InteractionController
 from services.contacts.controllers.settings import ContactsSettingsController
+from services.contacts.controllers.transfers import ExportController, ImportController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CustomerController, CustomerClassificationController, GroupController, SourceController,
     RelationshipStatusController, TagController, AttributeController, PersonController, lifecycle_history,
-    ContactsSettingsController,
+    ContactsSettingsController, InteractionController, CustomerDocumentController, DocumentController,
+    ImportController, ExportController,
 ]

@@ -7,7 +7,9 @@ customer the caller does not see answers 404, like another tenant's.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
+import re
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, TypeVar
@@ -16,6 +18,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from infra.problems import NotFoundError, ProblemError
+from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import (
     CUSTOMER_CREATED,
@@ -49,7 +52,7 @@ from services.contacts.service.fields import (
     replace_primary,
 )
 from services.contacts.service.sources import require_source
-from services.contacts.tables import CodeSequence, Customer
+from services.contacts.tables import CodeSequence, Customer, Document
 from services.identity.service.org import placement_of
 from tenants import audit, quotas
 from tenants.access import Access, visible_to
@@ -73,15 +76,33 @@ CUSTOMER_CODE_PREFIX = "KH"
 CUSTOMER_CODE_DIGITS = 6
 
 
-async def next_code(name: str, prefix: str, digits: int) -> str:
-    """The tenant's next code in a named sequence; concurrent callers never get the same one."""
+async def reserve_codes(name: str, prefix: str, digits: int, count: int) -> list[str]:
+    """The tenant's next `count` codes in a named sequence, in one statement; concurrent callers never get the
+    same one."""
     rows = await CodeSequence.raw(
-        "INSERT INTO code_sequence (tenant_id, name, value) VALUES ({}, {}, 1) "
-        "ON CONFLICT (tenant_id, name) DO UPDATE SET value = code_sequence.value + 1, updated_at = now() "
+        "INSERT INTO code_sequence (tenant_id, name, value) VALUES ({}, {}, {}) "
+        "ON CONFLICT (tenant_id, name) DO UPDATE SET value = code_sequence.value + {}, updated_at = now() "
         "RETURNING value",
-        current_tenant_id(), name,
+        current_tenant_id(), name, count, count,
     )
-    return f"{prefix}{rows[0]['value']:0{digits}d}"
+    last = rows[0]["value"]
+    return [f"{prefix}{value:0{digits}d}" for value in range(last - count + 1, last + 1)]
+
+
+async def next_code(name: str, prefix: str, digits: int) -> str:
+    """The tenant's next code in a named sequence."""
+    return (await reserve_codes(name, prefix, digits, 1))[0]
+
+
+async def skip_codes_taken(name: str, prefix: str, digits: int, codes: Collection[str]) -> None:
+    """Move the sequence past any of `codes` written by hand in its own pattern, so it never hands them out."""
+    pattern = f"^{prefix}[0-9]{{{digits}}}$"
+    numbers = [int(code[len(prefix):]) for code in codes if re.match(pattern, code)]
+    if numbers:
+        await CodeSequence.raw(
+            "INSERT INTO code_sequence (tenant_id, name, value) VALUES ({}, {}, {}) "
+            "ON CONFLICT (tenant_id, name) DO UPDATE SET value = GREATEST(code_sequence.value, EXCLUDED.value), "
+            "updated_at = now()", current_tenant_id(), name, max(numbers))
 
 
 def _out(row: dict[str, Any]) -> CustomerOut:
@@ -98,7 +119,7 @@ class Ownership(msgspec.Struct, frozen=True):
     branch_id: uuid.UUID | None = None
 
 
-async def _ownership(owner_id: uuid.UUID | None) -> Ownership:
+async def ownership_of(owner_id: uuid.UUID | None) -> Ownership:
     """The owner, and the team and branch they sit in, to stamp on a customer; the owner must be a member."""
     if owner_id is None:
         return Ownership()
@@ -154,7 +175,7 @@ def _given(value: Any) -> Any:
 async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
     """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
     await quotas.consume("customers")
-    ownership = await _ownership(data.owner_id or creator_id)
+    ownership = await ownership_of(data.owner_id or creator_id)
     if data.source_id is not None:
         await require_source(data.source_id)
     phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
@@ -267,7 +288,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         if not isinstance(value, Unset):
             changes[column] = value
     if not isinstance(data.owner_id, Unset):
-        ownership = await _ownership(data.owner_id)
+        ownership = await ownership_of(data.owner_id)
         changes |= {Customer.owner_id: ownership.owner_id, Customer.team_id: ownership.team_id,
                     Customer.branch_id: ownership.branch_id}
     if not isinstance(data.source_id, msgspec.UnsetType):
@@ -293,9 +314,17 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
 
 
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
+    """The customer and all that hangs off it (cascades), its documents' files in S3 too, removed last so a
+    storage error rolls the deletion back."""
     before = await get_customer(access, customer_id)
-    await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    tenant_id = current_tenant_id()
+    files = await Document.select(Document.storage_path, Document.size_bytes).where(
+        (Document.tenant_id == tenant_id) & (Document.customer == customer_id))
+    await Customer.delete().where((Customer.tenant_id == tenant_id) & (Customer.id == customer_id))
     await quotas.release("customers")
+    await quotas.release("storage_bytes", sum(file["size_bytes"] for file in files))
+    for file in files:
+        await asyncio.to_thread(tenant_storage().delete, tenant_id, file["storage_path"])
     await audit.record("customer.delete", "customer", customer_id, before=before)
     await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
 
