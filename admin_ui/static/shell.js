@@ -162,6 +162,7 @@ class CrmShell extends LitElement {
     const mode = this.session.mode;
     if (mode === "acting") {
       this.session.drop("acting");
+      history.replaceState(null, "", location.pathname); // back to the console's first page
     } else {
       if (mode === "user") await this.session.api("/api/identity/v1/logout", { method: "POST" }).catch(() => null);
       this.session.drop(mode);
@@ -187,13 +188,14 @@ class CrmShell extends LitElement {
   async actAs(impersonation, details) {
     this.session.setActing({ ...impersonation, ...details });
     this.page = null;
-    location.hash = "";
+    history.replaceState(null, "", location.pathname); // the tenant's first page
     await this.enter();
   }
 
   // -- notifications ----------------------------------------------------------------------------------
 
   notify(text, kind = "info") {
+    if (this.notices.some((notice) => notice.text === text)) return; // e.g. several requests saw the session end
     const notice = { id: crypto.randomUUID(), text, kind };
     this.notices = [...this.notices.slice(-4), notice];
     if (kind !== "error") setTimeout(() => this.dismiss(notice.id), 6000);
@@ -242,7 +244,8 @@ class CrmShell extends LitElement {
     const hash = location.hash.replace(/^#/, "");
     const entry = hash ? entries.find((candidate) => candidate.hash === hash) : entries.find((e) => !e.unavailable);
     if (!entry) {
-      this.page = hash || !entries.length ? { missing: true } : null;
+      const down = this.services.some((service) => !service.up && hash.startsWith(`/${service.name}/`));
+      this.page = down ? { failed: true } : hash || !entries.length ? { missing: true } : null;
       return;
     }
     if (!hash) {
