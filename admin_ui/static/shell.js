@@ -110,7 +110,9 @@ class CrmShell extends LitElement {
       }
     } catch (error) {
       if (error.sessionEnded) return;
-      throw error;
+      this.notifyError(error); // identity does not answer: nothing can be shown but the sign-in form
+      this.view = mode === "support" ? "support-login" : "login";
+      return;
     }
     this.services = await loadManifests();
     this.view = "app";
