@@ -59,8 +59,8 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 @pytest.fixture(scope="session")
 def server_without_contacts(stack: TestStack) -> Iterator[str]:
-    """The product with the contacts service down, and access tokens that expire after two seconds."""
-    env = {**stack.env, "CRM_ACCESS_TOKEN_TTL_SECONDS": "2"}
+    """The product with the contacts service down, and access tokens that expire after three seconds."""
+    env = {**stack.env, "CRM_ACCESS_TOKEN_TTL_SECONDS": "3"}
     with serve_product(env, DATA_DIR / "test-server-without-contacts.log",
                        ("tests.admin_ui.server_without", "contacts")) as url:
         yield url

@@ -54,6 +54,18 @@ async def test_sign_in_shows_the_menu_from_manifests_and_switches_language(
     await screenshot(page, "sources")
 
 
+async def test_an_english_speaking_company_gets_english_until_the_user_chooses(
+        page: Page, server: str, client: httpx.AsyncClient) -> None:
+    email = f"owner-{uuid.uuid4().hex[:10]}@example.com"
+    signup = await client.post("/api/identity/v1/signup", json={
+        "company_name": "Saigon Imports Ltd", "email": email, "password": "a-long-password-1", "language": "en"})
+    assert signup.status_code == 201, signup.text
+    await sign_in(page, server, email, "a-long-password-1")
+    await expect(page.get_by_role("heading", name="Members")).to_be_visible()
+    await page.get_by_role("button", name="Tiếng Việt").click()
+    await expect(page.get_by_role("heading", name="Thành viên")).to_be_visible()
+
+
 async def test_switching_tenant_shows_only_that_tenants_members(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser, tenant_b: TenantUser) -> None:
     # Tenant A's owner is also an admin of tenant B.
@@ -126,11 +138,11 @@ async def test_a_service_down_is_unavailable_in_the_menu_while_the_rest_works(
 
 async def test_an_expired_access_token_is_refreshed_then_an_ended_session_goes_back_to_sign_in(
         page: Page, server_without_contacts: str, tenant_a: TenantUser) -> None:
-    base = server_without_contacts  # its access tokens last two seconds
+    base = server_without_contacts  # its access tokens last three seconds
     await sign_in(page, base, tenant_a.email, tenant_a.password)
     await expect(page.get_by_role("cell", name=tenant_a.email)).to_be_visible()
     first = await page.evaluate("JSON.parse(localStorage['crm.session']).user")
-    await asyncio.sleep(2.5)
+    await asyncio.sleep(3.5)
     await page.get_by_role("link", name="Vai trò và quyền").click()
     await expect(page.get_by_role("heading", name="Vai trò và quyền")).to_be_visible()
     await expect(page.get_by_role("cell", name=re.compile("Chủ sở hữu"))).to_be_visible()
