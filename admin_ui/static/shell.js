@@ -162,18 +162,15 @@ class CrmShell extends LitElement {
 
   async signOut() {
     const mode = this.session.mode;
+    if (mode === "user") await this.session.api("/api/identity/v1/logout", { method: "POST" }).catch(() => null);
+    this.session.drop(mode);
+    this.page = null;
     if (mode === "acting") {
-      this.session.drop("acting");
       history.replaceState(null, "", location.pathname); // back to the console's first page
-    } else {
-      if (mode === "user") await this.session.api("/api/identity/v1/logout", { method: "POST" }).catch(() => null);
-      this.session.drop(mode);
-      this.view = mode === "support" ? "support-login" : "login";
-      this.page = null;
+      await this.enter();
       return;
     }
-    this.page = null;
-    await this.enter();
+    this.view = mode === "support" ? "support-login" : "login";
   }
 
   async switchTenant(tenantId) {

@@ -54,7 +54,7 @@ async def test_sign_in_shows_the_menu_from_manifests_and_switches_language(
     await screenshot(page, "sources")
 
 
-async def test_an_english_speaking_company_gets_english_until_the_user_chooses(
+async def test_an_english_speaking_company_gets_english_until_the_user_chooses_and_signs_out(
         page: Page, server: str, client: httpx.AsyncClient) -> None:
     email = f"owner-{uuid.uuid4().hex[:10]}@example.com"
     signup = await client.post("/api/identity/v1/signup", json={
@@ -64,6 +64,13 @@ async def test_an_english_speaking_company_gets_english_until_the_user_chooses(
     await expect(page.get_by_role("heading", name="Members")).to_be_visible()
     await page.get_by_role("button", name="Tiếng Việt").click()
     await expect(page.get_by_role("heading", name="Thành viên")).to_be_visible()
+
+    session = await page.evaluate("JSON.parse(localStorage['crm.session']).user")
+    await page.get_by_role("button", name="Đăng xuất").click()
+    await expect(page.get_by_role("form", name="Đăng nhập")).to_be_visible()
+    assert "refresh_token" not in await page.evaluate("localStorage['crm.session']")
+    ended = await client.post("/api/identity/v1/token/refresh", json={"refresh_token": session["refresh_token"]})
+    assert ended.status_code == 401  # signing out ended the session on the server too
 
 
 async def test_switching_tenant_shows_only_that_tenants_members(
