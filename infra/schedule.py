@@ -55,6 +55,9 @@ SCHEDULES: tuple[Periodic, ...] = (
     # 18:00 UTC is 01:00 in Việt Nam: customers move to "Đừng quên" overnight.
     Periodic("contacts.dont_forget", for_each_active_tenant, args=("services.contacts.jobs:age_statuses",),
              daily_at_hour=18),
+    # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
+    Periodic("partners.daily", for_each_active_tenant, args=("services.partners.jobs:daily_credit_and_targets",),
+             daily_at_hour=18),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
 )
