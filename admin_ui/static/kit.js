@@ -86,6 +86,23 @@ export class CrmPage extends LitElement {
     }
   }
 
+  /** POSTs `body` to `path`; on success empties `form` and reloads `list`. Answers what the API created. */
+  async createIn(list, form, path, body, done) {
+    const created = await this.act(() => this.api(path, { method: "POST", body }), done);
+    if (created) {
+      form.reset();
+      await this.act(() => list.reload());
+    }
+    return created;
+  }
+
+  /** Asks `question` ([vi, en]), then DELETEs `path` and reloads `list`. */
+  async deleteFrom(list, path, question, done) {
+    if (!this.confirm(...question)) return;
+    await this.act(() => this.api(path, { method: "DELETE" }), done);
+    await this.act(() => list.reload());
+  }
+
   renderProblem() {
     if (!this.problem) return nothing;
     const fields = this.problem.fields(this.lang);

@@ -10,23 +10,17 @@ class SourcesPage extends CrmPage {
   // Loaded when the shell shows the page; `this.table()` renders it with a "load more" button when paged.
   sources = new PagedList(this, API);
 
-  async create(event) {
+  // A refusal (problem+json, field errors) is shown by renderProblem(); a success is announced.
+  create(event) {
     event.preventDefault();
-    const form = event.target;
-    // `act` shows a refusal (problem+json, field errors) on the page, or announces the success.
-    const created = await this.act(() => this.api(API, { method: "POST", body: formValues(form) }),
-                                   this.t("Đã thêm nguồn.", "Source added."));
-    if (created) {
-      form.reset();
-      await this.act(() => this.sources.reload());
-    }
+    return this.createIn(this.sources, event.target, API, formValues(event.target),
+                         this.t("Đã thêm nguồn.", "Source added."));
   }
 
-  async deleteSource(source) {
-    if (!this.confirm(`Xóa nguồn ${source.name}?`, `Delete the source ${source.name}?`)) return;
-    await this.act(() => this.api(`${API}/${source.id}`, { method: "DELETE" }),
-                   this.t("Đã xóa nguồn.", "Source deleted."));
-    await this.act(() => this.sources.reload());
+  deleteSource(source) {
+    return this.deleteFrom(this.sources, `${API}/${source.id}`,
+                           [`Xóa nguồn ${source.name}?`, `Delete the source ${source.name}?`],
+                           this.t("Đã xóa nguồn.", "Source deleted."));
   }
 
   // Every text in both languages with this.t(vi, en); the shell re-renders the page when the user switches.

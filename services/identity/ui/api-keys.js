@@ -19,20 +19,14 @@ class ApiKeysPage extends CrmPage {
     const { name, scopes = "", expires_at: expires } = formValues(form);
     const body = { name, scopes: scopes.split(/[\s,]+/).filter(Boolean) };
     if (expires) body.expires_at = new Date(expires).toISOString();
-    const created = await this.act(() => this.api(`${API}/api-keys`, { method: "POST", body }));
-    if (created) {
-      this.created = created;
-      form.reset();
-      await this.act(() => this.keys.reload());
-    }
+    this.created = (await this.createIn(this.keys, form, `${API}/api-keys`, body)) || null;
   }
 
-  async revoke(key) {
-    if (!this.confirm(`Thu hồi khóa ${key.name}? Các hệ thống dùng nó sẽ bị từ chối ngay.`,
-                      `Revoke the key ${key.name}? Systems using it are refused at once.`)) return;
-    await this.act(() => this.api(`${API}/api-keys/${key.id}`, { method: "DELETE" }),
-                   this.t("Đã thu hồi khóa.", "The key was revoked."));
-    await this.act(() => this.keys.reload());
+  revoke(key) {
+    return this.deleteFrom(this.keys, `${API}/api-keys/${key.id}`,
+                           [`Thu hồi khóa ${key.name}? Các hệ thống dùng nó sẽ bị từ chối ngay.`,
+                            `Revoke the key ${key.name}? Systems using it are refused at once.`],
+                           this.t("Đã thu hồi khóa.", "The key was revoked."));
   }
 
   renderSecret() {

@@ -6,22 +6,16 @@ const API = "/api/identity/v1/branches";
 class BranchesPage extends CrmPage {
   branches = new PagedList(this, API);
 
-  async create(event) {
+  create(event) {
     event.preventDefault();
-    const form = event.target;
-    const created = await this.act(() => this.api(API, { method: "POST", body: formValues(form) }),
-                                   this.t("Đã mở chi nhánh.", "Branch opened."));
-    if (created) {
-      form.reset();
-      await this.act(() => this.branches.reload());
-    }
+    return this.createIn(this.branches, event.target, API, formValues(event.target),
+                         this.t("Đã mở chi nhánh.", "Branch opened."));
   }
 
-  async closeBranch(branch) {
-    if (!this.confirm(`Đóng chi nhánh ${branch.name}?`, `Close the branch ${branch.name}?`)) return;
-    await this.act(() => this.api(`${API}/${branch.id}`, { method: "DELETE" }),
-                   this.t("Đã đóng chi nhánh.", "Branch closed."));
-    await this.act(() => this.branches.reload());
+  closeBranch(branch) {
+    return this.deleteFrom(this.branches, `${API}/${branch.id}`,
+                           [`Đóng chi nhánh ${branch.name}?`, `Close the branch ${branch.name}?`],
+                           this.t("Đã đóng chi nhánh.", "Branch closed."));
   }
 
   render() {

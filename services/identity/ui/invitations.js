@@ -18,23 +18,17 @@ class InvitationsPage extends CrmPage {
     this.act(async () => (this.roles = await this.api(`${API}/roles`)));
   }
 
-  async invite(event) {
+  invite(event) {
     event.preventDefault();
-    const form = event.target;
-    const body = formValues(form);
-    const sent = await this.act(() => this.api(`${API}/invitations`, { method: "POST", body }),
-                                this.t(`Đã gửi lời mời tới ${body.email}.`, `Invitation sent to ${body.email}.`));
-    if (sent) {
-      form.reset();
-      await this.act(() => this.invitations.reload());
-    }
+    const body = formValues(event.target);
+    return this.createIn(this.invitations, event.target, `${API}/invitations`, body,
+                         this.t(`Đã gửi lời mời tới ${body.email}.`, `Invitation sent to ${body.email}.`));
   }
 
-  async revoke(invitation) {
-    if (!this.confirm(`Thu hồi lời mời gửi ${invitation.email}?`, `Withdraw the invitation to ${invitation.email}?`)) return;
-    await this.act(() => this.api(`${API}/invitations/${invitation.id}`, { method: "DELETE" }),
-                   this.t("Đã thu hồi lời mời.", "Invitation withdrawn."));
-    await this.act(() => this.invitations.reload());
+  revoke(invitation) {
+    return this.deleteFrom(this.invitations, `${API}/invitations/${invitation.id}`,
+                           [`Thu hồi lời mời gửi ${invitation.email}?`, `Withdraw the invitation to ${invitation.email}?`],
+                           this.t("Đã thu hồi lời mời.", "Invitation withdrawn."));
   }
 
   render() {

@@ -18,25 +18,19 @@ class RolesPage extends CrmPage {
     return [...new Set(this.roles.items.flatMap((role) => role.permissions))].sort();
   }
 
-  async create(event) {
+  create(event) {
     event.preventDefault();
     const form = event.target;
     const data = formValues(form);
     const body = { name: data.name, label: data.label, visibility: data.visibility,
                    permissions: new FormData(form).getAll("permissions") };
-    const created = await this.act(() => this.api(`${API}/roles`, { method: "POST", body }),
-                                   this.t("Đã tạo vai trò.", "Role created."));
-    if (created) {
-      form.reset();
-      await this.act(() => this.roles.reload());
-    }
+    return this.createIn(this.roles, form, `${API}/roles`, body, this.t("Đã tạo vai trò.", "Role created."));
   }
 
-  async deleteRole(role) {
-    if (!this.confirm(`Xóa vai trò ${role.label}?`, `Delete the role ${role.label}?`)) return;
-    await this.act(() => this.api(`${API}/roles/${role.id}`, { method: "DELETE" }),
-                   this.t("Đã xóa vai trò.", "Role deleted."));
-    await this.act(() => this.roles.reload());
+  deleteRole(role) {
+    return this.deleteFrom(this.roles, `${API}/roles/${role.id}`,
+                           [`Xóa vai trò ${role.label}?`, `Delete the role ${role.label}?`],
+                           this.t("Đã xóa vai trò.", "Role deleted."));
   }
 
   renderForm() {

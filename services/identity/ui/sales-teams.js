@@ -12,25 +12,19 @@ class SalesTeamsPage extends CrmPage {
     return member ? member.full_name || member.email : userId;
   }
 
-  async create(event) {
+  create(event) {
     event.preventDefault();
     const form = event.target;
     const data = formValues(form);
     const body = { name: data.name, member_ids: new FormData(form).getAll("member_ids") };
     if (data.leader_id) body.leader_id = data.leader_id;
-    const created = await this.act(() => this.api(`${API}/sales-teams`, { method: "POST", body }),
-                                   this.t("Đã lập nhóm.", "Team formed."));
-    if (created) {
-      form.reset();
-      await this.act(() => this.teams.reload());
-    }
+    return this.createIn(this.teams, form, `${API}/sales-teams`, body, this.t("Đã lập nhóm.", "Team formed."));
   }
 
-  async disband(team) {
-    if (!this.confirm(`Giải tán nhóm ${team.name}?`, `Disband the team ${team.name}?`)) return;
-    await this.act(() => this.api(`${API}/sales-teams/${team.id}`, { method: "DELETE" }),
-                   this.t("Đã giải tán nhóm.", "Team disbanded."));
-    await this.act(() => this.teams.reload());
+  disband(team) {
+    return this.deleteFrom(this.teams, `${API}/sales-teams/${team.id}`,
+                           [`Giải tán nhóm ${team.name}?`, `Disband the team ${team.name}?`],
+                           this.t("Đã giải tán nhóm.", "Team disbanded."));
   }
 
   renderForm() {
