@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import auth_overhead, credit_check, rls_cost
+from bench import auth_overhead, credit_check, dashboard, rls_cost
 from bench.harness import print_table
 
 
 def main() -> None:
     results = []
-    for module in (rls_cost, auth_overhead, credit_check):
+    for module in (rls_cost, auth_overhead, credit_check, dashboard):
         results += asyncio.run(module.run())
     print_table(results)
 

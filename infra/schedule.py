@@ -58,6 +58,9 @@ SCHEDULES: tuple[Periodic, ...] = (
     # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
     Periodic("partners.daily", for_each_active_tenant, args=("services.partners.jobs:daily_credit_and_targets",),
              daily_at_hour=18),
+    # Dashboards read roll-ups plus pending deltas; folding keeps the pending part small.
+    Periodic("reporting.fold", for_each_active_tenant, args=("services.reporting.jobs:fold_rollups",),
+             every=datetime.timedelta(minutes=5)),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
 )

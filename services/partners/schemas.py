@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from services.contacts.schemas import AttributeValues
+
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
@@ -90,6 +92,7 @@ class PartnerCreate(Body):
     agreement_start: datetime.date | None = None
     agreement_end: datetime.date | None = None
     notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    attributes: AttributeValues = {}
 
 
 class PartnerUpdate(Body):
@@ -103,6 +106,7 @@ class PartnerUpdate(Body):
     agreement_start: datetime.date | msgspec.UnsetType | None = msgspec.UNSET
     agreement_end: datetime.date | msgspec.UnsetType | None = msgspec.UNSET
     notes: Annotated[str, msgspec.Meta(max_length=5000)] | msgspec.UnsetType = msgspec.UNSET
+    attributes: AttributeValues | msgspec.UnsetType = msgspec.UNSET  # keys given change; a null removes one
 
 
 class PartnerOut(msgspec.Struct, kw_only=True):
@@ -120,6 +124,7 @@ class PartnerOut(msgspec.Struct, kw_only=True):
     agreement_start: datetime.date | None
     agreement_end: datetime.date | None
     notes: str
+    attributes: dict[str, object]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

@@ -29,6 +29,7 @@ class Partner(TenantTable, tablename="partner"):
     agreement_start = Date(null=True, default=None)
     agreement_end = Date(null=True, default=None)
     notes = Text(default="", null=False)
+    attributes = JSONB(default={}, null=False)  # partner attributes, defined through contacts' attribute engine
 
 
 class AccountParent(TenantTable, tablename="account_parent"):

@@ -92,3 +92,26 @@ async def test_customer_subsidiaries_roll_up_revenue_and_debt(client, tenant_a, 
     assert (alone["revenue"], alone["debt"]) == (1_000_000, 600_000)
     assert (await client.get(f"{API}/accounts/{parent['id']}/tree", headers=tenant_b.headers)).status_code == 404
     assert (await client.get(f"{API}/accounts/{parent['id']}/roll-up", headers=tenant_b.headers)).status_code == 404
+
+
+async def test_partner_attributes_come_from_the_shared_engine(client, tenant_a, tenant_b):
+    defined = await client.post(f"{API}/attributes", headers=tenant_a.headers, json={
+        "key": "kenh_phan_phoi", "label_vi": "Kênh phân phối", "label_en": "Channel", "type": "select",
+        "options": [{"value": "si", "label_vi": "Sỉ", "label_en": "Wholesale"},
+                    {"value": "le", "label_vi": "Lẻ", "label_en": "Retail"}]})
+    assert defined.status_code == 201, defined.text
+    assert (await client.get("/api/contacts/v1/attributes", headers=tenant_a.headers)).json() == []
+    dealer = await new_partner(client, tenant_a, "Đại lý Thuộc Tính", attributes={"kenh_phan_phoi": "si"})
+    assert dealer["attributes"] == {"kenh_phan_phoi": "si"}
+    wrong = await client.patch(f"{API}/partners/{dealer['id']}", headers=tenant_a.headers,
+                               json={"attributes": {"kenh_phan_phoi": "online"}})
+    assert wrong.status_code == 422 and fields_at_fault(wrong) == ["attributes.kenh_phan_phoi"]
+    customer_side = await create_customer(client, tenant_a, name="Không phải đối tác")
+    unknown = await client.patch(f"/api/contacts/v1/customers/{customer_side['id']}", headers=tenant_a.headers,
+                                 json={"attributes": {"kenh_phan_phoi": "si"}})
+    assert unknown.status_code == 422  # a partner attribute is not a customer attribute
+    removed = await client.delete(f"{API}/attributes/{defined.json()['id']}", headers=tenant_a.headers)
+    assert removed.json() == {"key": "kenh_phan_phoi", "records_affected": 1}
+    after = (await client.get(f"{API}/partners/{dealer['id']}", headers=tenant_a.headers)).json()
+    assert after["attributes"] == {}
+    assert (await client.get(f"{API}/attributes", headers=tenant_b.headers)).json() == []

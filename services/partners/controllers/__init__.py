@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from services.partners.controllers.attributes import PartnerAttributeController
 from services.partners.controllers.credit import CreditController, LedgerController
 from services.partners.controllers.partners import AccountController, PartnerController
 from services.partners.controllers.policies import PolicyController
@@ -10,5 +11,5 @@ from services.partners.controllers.territories import TerritoryController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     TerritoryController, PartnerController, AccountController, PolicyController, LedgerController,
-    CreditController, TargetController,
+    CreditController, TargetController, PartnerAttributeController,
 ]

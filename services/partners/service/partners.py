@@ -13,6 +13,7 @@ import msgspec
 from asyncpg.exceptions import UniqueViolationError
 
 from infra.problems import NotFoundError, ProblemError, invalid
+from services.contacts.service.fields import attribute_rules, attribute_values
 from services.partners.events import PARTNER_CREATED, PARTNER_STATUS_CHANGED, PartnerData, PartnerStatusChanged
 from services.partners.schemas import PartnerCreate, PartnerOut, PartnerUpdate, TreeNode
 from services.partners.service.refs import customer_names, not_ours, require_customer, require_member
@@ -22,6 +23,7 @@ from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
+PARTNER_ENTITY = "partner"  # partner attributes: contacts' attribute engine, entity "partner"
 PARTNER_NOT_FOUND = NotFoundError("đối tác", "Partner")
 ALREADY_PARTNER = ProblemError(409, "conflict", "Khách hàng này đã có hồ sơ đối tác.",
                                "This customer already has a partner profile.",
@@ -46,7 +48,7 @@ async def _outs(rows: list[dict[str, Any]]) -> list[PartnerOut]:
 
 
 async def get_partner(partner_id: uuid.UUID) -> PartnerOut:
-    row = await Partner.select(*_COLUMNS).where(_ours() & (Partner.id == partner_id)).first()
+    row = await Partner.select(*_COLUMNS).where(_ours() & (Partner.id == partner_id)).output(load_json=True).first()
     if row is None:
         raise PARTNER_NOT_FOUND
     return (await _outs([row]))[0]
@@ -66,7 +68,7 @@ async def list_partners(limit: int, cursor: str | None, kind: str | None = None,
         query = query.where(Partner.territory_ids.any(territory_id))
     if after := decode_cursor(cursor):
         query = query.where(Partner.id > after)
-    rows = await query.order_by(Partner.id).limit(limit + 1)
+    rows = await query.order_by(Partner.id).limit(limit + 1).output(load_json=True)
     items = await _outs(rows)
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
 
@@ -113,7 +115,10 @@ async def create_partner(data: PartnerCreate) -> PartnerOut:
     await require_customer(data.customer_id)
     await _check_refs(data.territory_ids, data.policy_id, data.owner_id)
     await _check_parent(None, data.kind, data.parent_id)
-    partner = Partner(tenant_id=current_tenant_id(), **msgspec.structs.asdict(data))
+    fields = msgspec.structs.asdict(data)
+    fields["attributes"] = attribute_values(await attribute_rules(PARTNER_ENTITY, lock=bool(data.attributes)),
+                                            data.attributes)
+    partner = Partner(tenant_id=current_tenant_id(), **fields)
     try:
         await partner.save()
     except UniqueViolationError:
@@ -140,6 +145,9 @@ async def update_partner(partner_id: uuid.UUID, data: PartnerUpdate) -> PartnerO
         if changes["parent_id"] == partner_id:
             raise invalid([("parent_id", "cycle", "Không thể là cấp trên của chính nó", "Cannot be its own parent")])
         await _check_parent(partner_id, before.kind, changes["parent_id"])
+    if "attributes" in changes:
+        changes["attributes"] = attribute_values(await attribute_rules(PARTNER_ENTITY, lock=True),
+                                                 changes["attributes"], before.attributes)
     if changes:
         await Partner.update({getattr(Partner, name): value for name, value in changes.items()}).where(
             _ours() & (Partner.id == partner_id))
