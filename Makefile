@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: setup run test lint bench stack-up stack-down stack-status clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml admin_ui/package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --prefix admin_ui --no-audit --no-fund --loglevel=error  # the admin UI's browser libraries (lit)
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -40,7 +40,7 @@ CRM is running (Ctrl-C stops everything).
   API docs         {base}/api/identity/docs  /api/contacts/docs  /api/pipeline/docs
                    {base}/api/partners/docs  /api/reporting/docs  /api/webhooks/docs
   Health           {base}/healthz  {base}/readyz
-  Demo login       {login.email} / {login.password}   (POST {base}/api/identity/v1/login)
+  Demo login       {login.email} / {login.password}   (in the admin UI, or POST {base}/api/identity/v1/login)
   Stack            {", ".join(f"{k}: {v}" for k, v in stack.status().items())}
 """, flush=True)
         signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -3,7 +3,6 @@ problem+json errors, OpenAPI with interactive docs, the tenant resolver and the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from infra.problems import EXCEPTION_HANDLERS
 from infra.request_id import RequestIdMiddleware, echo_request_id
 from infra.runtime import Runtime
 from infra.settings import Settings, get_settings
+from infra.ui import ui_handlers
 from tenants.access import ACCESS_DEPENDENCIES, AccessResolver
 from tenants.auth import TENANT_DEPENDENCIES, TenantScopeMiddleware, TokenResolver
 
@@ -55,17 +55,6 @@ def health_handlers(prefixes: Sequence[str]) -> list[ControllerRouterHandler]:
     return [healthz, readyz]
 
 
-def ui_manifest_handler(service: str, ui_dir: Path) -> ControllerRouterHandler:
-    """The service's admin pages, for the shell to compose (DESIGN §7)."""
-
-    @get(f"/api/{service}/ui/manifest.json", include_in_schema=False, sync_to_thread=False)
-    def manifest() -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((ui_dir / "manifest.json").read_text())
-        return {"service": service, **data}
-
-    return manifest
-
-
 @asynccontextmanager
 async def runtime_lifespan(app: Litestar) -> AsyncIterator[None]:
     runtime: Runtime = app.state.runtime
@@ -89,7 +78,7 @@ def create_service_app(
     settings = settings or get_settings()
     api = Router(path=f"/api/{service}/v1", route_handlers=list(route_handlers),
                  middleware=[TenantScopeMiddleware()])
-    extra: list[ControllerRouterHandler] = [ui_manifest_handler(service, ui_dir)] if ui_dir else []
+    extra = ui_handlers(service, ui_dir) if ui_dir else []
     prefixes = [f"/api/{service}", ""] if root_health else [f"/api/{service}"]
     return Litestar(
         route_handlers=[api, *health_handlers(prefixes), *extra],

@@ -91,13 +91,15 @@ def stack(mailbox: Mailbox, stripe_standin: StripeStandIn) -> Iterator[TestStack
 
 
 @contextlib.contextmanager
-def serve_product(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """`crm serve all` as a real process on a free port, its output in `log_path`; yields its base URL."""
+def serve_product(env: dict[str, str], log_path: Path,
+                  module: tuple[str, ...] = ("infra.cli", "serve", "all")) -> Iterator[str]:
+    """`crm serve all` (or another module taking `--port`) as a real process on a free port, its output in
+    `log_path`; yields its base URL."""
     from infra.stack import free_port, port_answers, wait_until
 
     port = free_port()
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "infra.cli", "serve", "all", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "-m", *module, "--port", str(port)],
                                    env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until(lambda: port_answers(port) or process.poll() is not None, "test server", timeout=60)
