@@ -40,3 +40,21 @@ CUSTOMER_CREATED = declare("customer.created", CustomerData, "Một khách hàng
 CUSTOMER_UPDATED = declare("customer.updated", CustomerData, "Thông tin khách hàng đã thay đổi (dữ liệu sau thay đổi).",
                            "A customer changed (the data after the change).")
 CUSTOMER_DELETED = declare("customer.deleted", CustomerDeleted, "Một khách hàng đã bị xóa.", "A customer was deleted.")
+
+
+class CustomerStatusChanged(msgspec.Struct, kw_only=True):
+    """A move of a customer's relationship status, by a person or by the "Đừng quên" ageing."""
+
+    id: uuid.UUID
+    code: str
+    from_status_id: uuid.UUID | None
+    to_status_id: uuid.UUID | None
+    by: str  # the user's (or API key's) id, or "system"
+    by_kind: str  # user | api_key | support | system
+    at: datetime.datetime
+
+
+CUSTOMER_STATUS_CHANGED = declare(
+    "customer.status_changed", CustomerStatusChanged,
+    "Tình trạng quan hệ của khách hàng đã thay đổi (bởi người dùng hoặc hệ thống, như \"Đừng quên\").",
+    "A customer's relationship status changed (by a user, or by the system such as \"Don't forget\").")

@@ -3,7 +3,8 @@
 Every tenant starts with the same list, seeded on first use by `ensure_relationship_statuses` (idempotent, so
 sign-up or a job may call it too). "Đừng quên" (Don't forget) is the system status the jobs apply after N
 days without contact: it can be renamed, never deleted. Every change of a customer's status, by a person or
-by the system, is kept in `customer_status_change`, written by the same statement that makes the change.
+by the system, is kept in `customer_status_change`, written by the same statement that makes the change, and
+announced as `customer.status_changed` (one outbox INSERT for a whole batch).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import msgspec
 
 from infra.problems import NotFoundError, ProblemError
+from services.contacts.events import CUSTOMER_STATUS_CHANGED, CustomerStatusChanged
 from services.contacts.schemas import StatusChangeOut, StatusCreate, StatusOut, StatusUpdate
 from services.contacts.service.lookups import require_reference
 from services.contacts.service.settings import get_contacts_settings
@@ -23,6 +25,7 @@ from services.contacts.tables import Customer, RelationshipStatus
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+from webhooks.outbox import emit_many
 
 DONT_FORGET = "dont_forget"
 # (name, English name, system key): the keyed ones can be named in settings, such as the statuses ageing skips.
@@ -34,7 +37,7 @@ STATUS_NOT_FOUND = NotFoundError("tình trạng quan hệ", "Relationship status
 _COLUMNS = [getattr(RelationshipStatus, name) for name in StatusOut.__struct_fields__]
 
 # Locks the customers first, so `from` is the status each had when this change was made, even under
-# concurrent changes; then changes them and writes one history row each.
+# concurrent changes; then changes them and writes one history row each, returning what the events announce.
 _CHANGE = """
 WITH previous AS (
     SELECT id, relationship_status_id FROM customer
@@ -43,12 +46,14 @@ WITH previous AS (
 ), changed AS (
     UPDATE customer c SET relationship_status_id = {}::uuid, updated_at = now() FROM previous p
     WHERE c.tenant_id = {} AND c.id = p.id
-    RETURNING c.id, p.relationship_status_id AS from_status_id
+    RETURNING c.id, c.code, p.relationship_status_id AS from_status_id
+), recorded AS (
+    INSERT INTO customer_status_change
+        (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
+    SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
+    RETURNING customer_id, created_at
 )
-INSERT INTO customer_status_change
-    (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
-SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
-RETURNING customer_id
+SELECT c.id, c.code, c.from_status_id, r.created_at FROM changed c JOIN recorded r ON r.customer_id = c.id
 """
 # One batch of customers due for "Đừng quên": last touched (contacted, or created when never contacted) before the
 # tenant's cut-off, not there already, and not at an excluded status (named by system key or id).
@@ -177,7 +182,12 @@ async def change_status(customer_ids: Collection[uuid.UUID], status_id: uuid.UUI
     tenant_id, actor = current_tenant_id(), audit.current_actor()
     rows = await Customer.raw(_CHANGE, tenant_id, list(customer_ids), status_id, status_id, tenant_id, tenant_id,
                               status_id, actor.kind, actor.id, actor.support_staff_id)
-    return {row["customer_id"] for row in rows}
+    by = "system" if actor.id is None else str(actor.id)
+    await emit_many(CUSTOMER_STATUS_CHANGED, [
+        CustomerStatusChanged(id=row["id"], code=row["code"], from_status_id=row["from_status_id"],
+                              to_status_id=status_id, by=by, by_kind=actor.kind, at=row["created_at"])
+        for row in rows])
+    return {row["id"] for row in rows}
 
 
 async def status_history(customer_id: uuid.UUID, limit: int, cursor: str | None) -> Page[StatusChangeOut]:
