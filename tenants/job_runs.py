@@ -28,18 +28,17 @@ class JobRun(TenantTable, tablename="job_run"):
     rows_done = BigInt(null=False, default=0)
     rows_total = BigInt(null=True, default=None)
     slices = Integer(null=False, default=0)
-    attempts = Integer(null=False, default=1)  # 1 + the retries of failed slices
+    attempts = Integer(null=False, default=1)  # 1 + the retries of failed slices (counted by the retry)
     error = Text(null=True, default=None)
 
 
-# A slice starts: the first creates the row; a later slice or a retry of a failed one counts itself.
+# A slice starts: the first creates the row; a later slice, or a retried one, counts itself.
 _STARTED = """
 INSERT INTO job_run (id, tenant_id, name, queue_name, rq_job_id, status, started_at, slices, attempts, rows_done,
                      created_at, updated_at)
 VALUES ({}, {}, {}, {}, {}, 'running', now(), 1, 1, 0, now(), now())
 ON CONFLICT (id) DO UPDATE SET status = 'running', rq_job_id = EXCLUDED.rq_job_id, slices = job_run.slices + 1,
-    attempts = job_run.attempts + (job_run.status = 'failed')::int, error = NULL, finished_at = NULL,
-    updated_at = now()
+    error = NULL, finished_at = NULL, updated_at = now()
 """
 _SLICE_DONE = """
 UPDATE job_run SET rows_done = rows_done + {}, rows_total = CASE WHEN {} THEN rows_done + {} + {} ELSE rows_total END,
