@@ -24,7 +24,7 @@ from rq.job import Job
 
 from infra.settings import get_settings
 from tenants import job_runs
-from tenants.context import tenant_transaction
+from tenants.context import engine, tenant_transaction
 from tenants.ids import new_id
 
 QUEUES = ("webhooks", "default", "imports", "reports")
@@ -79,7 +79,7 @@ def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: d
     job = get_current_job()
     queue_name = job.origin if job else "default"
 
-    async def in_tenant() -> Any:
+    async def recorded() -> Any:
         async with tenant_transaction(tenant):  # committed first, so the console sees the run while it works
             await job_runs.started(run, target, queue_name, job.id if job else None)
         try:
@@ -93,6 +93,15 @@ def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: d
                 await job_runs.failed(run, traceback.format_exc())
             raise
         return result, progress
+
+    async def in_tenant() -> Any:
+        # One connection for the run's transactions, not a new one (and its authentication) for each.
+        db = engine()
+        await db.start_connection_pool(min_size=1, max_size=2)
+        try:
+            return await recorded()
+        finally:
+            await db.close_connection_pool()
 
     result, progress = asyncio.run(in_tenant())
     if progress.left and job is not None:
