@@ -8,21 +8,17 @@ keep-alive connection, interleaved so drift hits every kind alike. Median of per
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import statistics
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
 import httpx
 from litestar import Litestar, get
 
-from bench.harness import ROOT, Result, bench_database
-from infra.stack import free_port, port_answers, wait_until
+from bench.harness import Result, bench_database, served
 from infra.web import create_service_app
 from services.identity.controllers import ROUTE_HANDLERS
 from tenants.auth import Authenticated
@@ -112,25 +108,10 @@ def _ratio(medians: dict[str, list[float]], kind: str, baseline: str) -> tuple[f
     return statistics.median(runs), runs
 
 
-@contextlib.contextmanager
-def _served(env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.auth_overhead:bench_app", "--factory", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"],
-        env={**env, "CRM_LOG_LEVEL": "WARNING"}, cwd=ROOT)
-    try:
-        wait_until(lambda: port_answers(port) or server.poll() is not None, "bench server", timeout=60)
-        assert server.poll() is None, "the bench server did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
 async def run() -> list[Result]:
     async with bench_database("crm_bench_auth") as db:
-        with _served(db.env) as base_url:
+        with served([sys.executable, "-m", "uvicorn", "bench.auth_overhead:bench_app", "--factory",
+                     "--log-level", "warning", "--no-access-log"], db.env) as base_url:
             medians = await _measure(base_url, db.owner_url)
     micros = ", ".join(f"{kind} {statistics.median(values) * 1e6:.0f}" for kind, values in medians.items())
     results = []

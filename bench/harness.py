@@ -6,15 +6,15 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 
 from infra.database import LOCAL_APP_PASSWORD, bootstrap_database
-from infra.stack import Stack
+from infra.stack import Stack, free_port, port_answers, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,6 +55,20 @@ async def bench_database(name: str) -> AsyncIterator[BenchDatabase]:
     finally:
         if started:
             stack.down()
+
+
+@contextmanager
+def served(command: list[str], env: dict[str, str]) -> Iterator[str]:
+    """A server process (`command` + `--port N`) on a free port, quiet; yields its base URL."""
+    port = free_port()
+    server = subprocess.Popen([*command, "--port", str(port)], env={**env, "CRM_LOG_LEVEL": "WARNING"}, cwd=ROOT)
+    try:
+        wait_until(lambda: port_answers(port) or server.poll() is not None, "bench server", timeout=60)
+        assert server.poll() is None, "the bench server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def median_ratio(ratios: list[float]) -> float:

@@ -91,6 +91,14 @@ def cmd_webhooks_reap(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reporting_rebuild(args: argparse.Namespace) -> int:
+    from infra.jobs import for_each_active_tenant, queue
+
+    job = queue("default").enqueue(for_each_active_tenant, "services.reporting.jobs:rebuild_rollups")
+    print(f"enqueued {job.id}: every working tenant's roll-ups are rebuilt by the workers")
+    return 0
+
+
 def cmd_scheduler(args: argparse.Namespace) -> int:
     from infra.schedule import run_scheduler
 
@@ -150,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         "reap", help="re-queue deliveries and outbox rows no job carries (run it every minute, e.g. from cron)")
     reaper.add_argument("--grace-seconds", type=float, default=60, help="how overdue work must be to count as lost")
     reaper.set_defaults(func=cmd_webhooks_reap)
+
+    reporting = commands.add_parser("reporting", help="reporting maintenance")
+    reporting_commands = reporting.add_subparsers(dest="reporting_command", required=True)
+    rebuild = reporting_commands.add_parser(
+        "rebuild", help="rebuild every tenant's roll-ups from the source rows (run by the workers)")
+    rebuild.set_defaults(func=cmd_reporting_rebuild)
 
     scheduler = commands.add_parser("scheduler", help="enqueue periodic work when due (several may run at once)")
     scheduler.add_argument("--poll-seconds", type=float, default=30, help="how often to check what is due")

@@ -13,6 +13,7 @@ APP_REGISTRY = AppRegistry(
         "services.contacts.piccolo_app",
         "services.pipeline.piccolo_app",
         "services.partners.piccolo_app",
+        "services.reporting.piccolo_app",
         "webhooks.piccolo_app",
     ]
 )

@@ -204,3 +204,9 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 
+
+
+def invalid(errors: list[tuple[str, str, str, str]]) -> ProblemError:
+    """422 naming each field at fault: (field, code, message vi, message en)."""
+    return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
+                        errors=errors)

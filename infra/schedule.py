@@ -24,7 +24,7 @@ from typing import Any
 import redis
 from rq.job import Job
 
-from infra.jobs import enqueue_for_tenant, imported, queue, redis_connection, working_tenants
+from infra.jobs import enqueue_for_tenant, for_each_active_tenant, imported, queue, redis_connection, working_tenants
 from tenants.locale import DEFAULT_TIME_ZONE
 from webhooks.jobs import reap_lost_work
 
@@ -71,6 +71,8 @@ class TenantDaily:
 TENANT_DAILY: tuple[TenantDaily, ...] = (
     # Customers move to "Đừng quên" overnight (01:00 in the tenant's zone unless it chose another hour).
     TenantDaily("contacts.dont_forget", "services.contacts.jobs:age_statuses"),
+    # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
+    TenantDaily("partners.daily", "services.partners.jobs:daily_credit_and_targets"),
 )
 _DAILY_CLAIM = datetime.timedelta(days=3)  # past any local day's end and a change of zone
 
@@ -110,6 +112,9 @@ def fan_out_daily(now_iso: str | None = None, dailies: tuple[TenantDaily, ...] =
 
 SCHEDULES: tuple[Periodic, ...] = (
     Periodic("tenants.daily", fan_out_daily, every=datetime.timedelta(hours=1)),
+    # Dashboards read roll-ups plus pending deltas; folding keeps the pending part small.
+    Periodic("reporting.fold", for_each_active_tenant, args=("services.reporting.jobs:fold_rollups",),
+             every=datetime.timedelta(minutes=5)),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
 )

@@ -10,8 +10,8 @@ from services.contacts.service import customers as contacts
 from services.identity.schemas import SignupRequest
 from services.identity.service import auth as identity
 from services.identity.tables import Tenant
-from services.partners import service as partners
 from services.partners.schemas import TerritoryCreate
+from services.partners.service import territories as partners
 from services.pipeline.service import stages as pipeline
 from tenants.context import tenant_transaction
 

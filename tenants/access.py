@@ -107,19 +107,50 @@ def requires(*permissions: str) -> Guard:
     return guard
 
 
-def visible_to(access: Access, table: OwnedTable) -> list[Combinable]:
-    """The conditions that limit `table` to the rows the caller sees; none for `all`.
+class Scope(msgspec.Struct, frozen=True):
+    """Rows the caller sees beyond "all": its own, plus its teams' or its branch's."""
 
-    Own rows are always visible; `team` adds the rows of the caller's teams, `branch` those of its branch.
-    """
-    own = table.owner_id == access.user_id
+    owner_id: uuid.UUID | None
+    team_ids: list[uuid.UUID] | None = None
+    branch_id: uuid.UUID | None = None
+
+
+def scope_of(access: Access) -> Scope | None:
+    """None for `all`. Own rows are always visible; `team` adds the caller's teams, `branch` its branch."""
     if access.visibility == "all":
-        return []
+        return None
     if access.visibility == "team" and access.team_ids:
-        return [own | table.team_id.is_in(list(access.team_ids))]
+        return Scope(access.user_id, team_ids=sorted(access.team_ids))
     if access.visibility == "branch" and access.branch_id:
-        return [own | (table.branch_id == access.branch_id)]
+        return Scope(access.user_id, branch_id=access.branch_id)
+    return Scope(access.user_id)
+
+
+def visible_to(access: Access, table: OwnedTable) -> list[Combinable]:
+    """The conditions that limit `table` to the rows the caller sees; none for `all`."""
+    scope = scope_of(access)
+    if scope is None:
+        return []
+    own = table.owner_id == scope.owner_id
+    if scope.team_ids:
+        return [own | table.team_id.is_in(scope.team_ids)]
+    if scope.branch_id:
+        return [own | (table.branch_id == scope.branch_id)]
     return [own]
+
+
+def visible_sql(access: Access, alias: str = "") -> tuple[str, list[object]]:
+    """The same limit as a raw SQL condition on `owner_id`, `team_id`, `branch_id` (of table `alias` if given),
+    with its `{}` arguments."""
+    scope = scope_of(access)
+    at = f"{alias}." if alias else ""
+    if scope is None:
+        return "true", []
+    if scope.team_ids:
+        return f"({at}owner_id IS NOT DISTINCT FROM {{}} OR {at}team_id = ANY({{}}))", [scope.owner_id, scope.team_ids]
+    if scope.branch_id:
+        return f"({at}owner_id IS NOT DISTINCT FROM {{}} OR {at}branch_id = {{}})", [scope.owner_id, scope.branch_id]
+    return f"{at}owner_id IS NOT DISTINCT FROM {{}}", [scope.owner_id]
 
 
 async def provide_access(request: Request[Any, Any, Any]) -> Access:

@@ -98,7 +98,7 @@ class TenantScopeMiddleware(ASGIMiddleware):
         scope["state"][PRINCIPAL_KEY] = principal
         method = cast("HTTPScope", scope)["method"]
         if principal.kind == "api_key":
-            scopes.require(principal.scopes, method, scope["path"])
+            scopes.require(principal.scopes, method, scope["path"], scope["route_handler"].opt.get("api_scope"))
         redis = scope["litestar_app"].state.runtime.redis
         answer = await request_gate.check(redis, principal, lifecycle.cache_key(principal.tenant_id))
         if answer.revoked:

@@ -315,7 +315,7 @@ class AttributeOut(msgspec.Struct, kw_only=True):
 
 class AttributeDeleted(msgspec.Struct, kw_only=True):
     key: str
-    customers_affected: int  # customers whose value for it was removed
+    records_affected: int  # customers (or partners) whose value for it was removed
 
 
 DontForgetDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]

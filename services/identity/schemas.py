@@ -113,8 +113,9 @@ class MemberOut(msgspec.Struct, kw_only=True):
 # -- API keys ----------------------------------------------------------------------------------
 
 ApiKeyScope = Annotated[str, msgspec.Meta(
-    pattern=r"^(\*|identity|contacts|pipeline|partners|reporting):(read|write)$",
-    description="`<service>:read` (GET/HEAD only) or `<service>:write` (everything); `*` is every service",
+    pattern=r"^(\*|identity|contacts|pipeline|partners|reporting|ledger):(read|write)$",
+    description="`<service>:read` (GET/HEAD only) or `<service>:write` (everything); `*` is every service; "
+                "`ledger:write` is the ERP's ledger posting alone",
     examples=["contacts:read", "pipeline:write", "*:read"])]
 
 

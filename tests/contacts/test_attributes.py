@@ -180,7 +180,7 @@ async def test_removing_a_definition_removes_its_values(client, tenant_a):
     await create_customer(client, tenant_a, name="Hai", attributes={"size": "small"})
     await create_customer(client, tenant_a, name="Ba", attributes={"staff": 4})
     deleted = await client.delete(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers)
-    assert deleted.status_code == 200 and deleted.json() == {"key": "size", "customers_affected": 2}
+    assert deleted.status_code == 200 and deleted.json() == {"key": "size", "records_affected": 2}
     assert (await client.get(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers)).status_code == 404
     one = (await client.get(f"{CUSTOMERS}/{first['id']}", headers=tenant_a.headers)).json()
     assert one["attributes"] == {"staff": 3}

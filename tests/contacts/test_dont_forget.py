@@ -14,10 +14,11 @@ import asyncpg
 import httpx
 import redis
 
-from infra.jobs import enqueue_for_tenant, for_each_active_tenant, queue
+from infra.jobs import enqueue_for_tenant
 from services.contacts.jobs import age_statuses
 from tests import conftest
 from tests.contacts.helpers import CUSTOMERS, create_customer, fields_at_fault
+from tests.worker import run_for_each_tenant
 
 SETTINGS = "/api/contacts/v1/settings"
 NOW = datetime.datetime.now(datetime.UTC)
@@ -30,12 +31,7 @@ def days_ago(days: int) -> str:
 def run_ageing(stack: conftest.TestStack) -> None:
     """What the scheduler enqueues each night, run by a real worker until its queue is empty (the fan-out, then
     one job per tenant)."""
-    queue("default", redis.Redis.from_url(stack.redis_url)).enqueue(
-        for_each_active_tenant, "services.contacts.jobs:age_statuses")
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
-                            env=stack.env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
+    run_for_each_tenant(stack, "services.contacts.jobs:age_statuses")
 
 
 async def statuses_by_name(client: httpx.AsyncClient, user: conftest.TenantUser) -> dict[str, str]:

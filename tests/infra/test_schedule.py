@@ -92,7 +92,9 @@ def test_two_scheduler_processes_enqueue_the_declared_work_once(stack, scheduler
         _, stderr = process.communicate(timeout=60)
         assert process.returncode == 0, stderr
     jobs = Queue("default", connection=redis.Redis.from_url(scheduler_redis_url)).get_jobs()
-    assert [(job.func_name, job.args) for job in jobs] == [("infra.schedule.fan_out_daily", ())]
+    assert [(job.func_name, job.args) for job in jobs] == [
+        ("infra.schedule.fan_out_daily", ()),
+        ("infra.jobs.for_each_active_tenant", ("services.reporting.jobs:fold_rollups",))]
 
 
 async def test_the_fan_out_enqueues_one_job_per_tenant_in_use(client, stack, scheduler_redis_url, tenant_a, tenant_b):

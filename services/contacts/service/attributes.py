@@ -25,7 +25,7 @@ from services.contacts.schemas import (
     PersonUpdate,
 )
 from services.contacts.service.customers import get_customer
-from services.contacts.service.fields import CUSTOMER_ENTITY, check_options, emails_of, phones_of
+from services.contacts.service.fields import CUSTOMER_ENTITY, ENTITY_TABLES, check_options, emails_of, phones_of
 from services.contacts.tables import AttributeDefinition, ContactPerson, Customer, LifecycleChange
 from tenants import audit
 from tenants.access import Access
@@ -53,43 +53,45 @@ def _json(value: Any) -> str:
 _ATTRIBUTE_COLUMNS = [getattr(AttributeDefinition, name) for name in AttributeOut.__struct_fields__]
 
 
-def _of_tenant() -> Any:
-    return (AttributeDefinition.tenant_id == current_tenant_id()) & (AttributeDefinition.entity == CUSTOMER_ENTITY)
+def _of_tenant(entity: str) -> Any:
+    return (AttributeDefinition.tenant_id == current_tenant_id()) & (AttributeDefinition.entity == entity)
 
 
-async def list_attributes() -> list[AttributeOut]:
-    rows = await AttributeDefinition.select(*_ATTRIBUTE_COLUMNS).where(_of_tenant()).order_by(
+# Every function below serves each entity that carries attributes (customers here, partners in partners).
+async def list_attributes(entity: str = CUSTOMER_ENTITY) -> list[AttributeOut]:
+    rows = await AttributeDefinition.select(*_ATTRIBUTE_COLUMNS).where(_of_tenant(entity)).order_by(
         AttributeDefinition.sort_order).order_by(AttributeDefinition.key).output(load_json=True)
     return msgspec.convert(rows, list[AttributeOut], strict=False)
 
 
-async def get_attribute(attribute_id: uuid.UUID) -> AttributeOut:
+async def get_attribute(attribute_id: uuid.UUID, entity: str = CUSTOMER_ENTITY) -> AttributeOut:
     row = await AttributeDefinition.select(*_ATTRIBUTE_COLUMNS).where(
-        _of_tenant() & (AttributeDefinition.id == attribute_id)).output(load_json=True).first()
+        _of_tenant(entity) & (AttributeDefinition.id == attribute_id)).output(load_json=True).first()
     if row is None:
         raise ATTRIBUTE_NOT_FOUND
     return msgspec.convert(row, AttributeOut, strict=False)
 
 
-async def create_attribute(data: AttributeCreate) -> AttributeOut:
+async def create_attribute(data: AttributeCreate, entity: str = CUSTOMER_ENTITY) -> AttributeOut:
     check_options(data.type, data.options)
     definition = AttributeDefinition(
-        tenant_id=current_tenant_id(), entity=CUSTOMER_ENTITY, key=data.key, label_vi=data.label_vi.strip(),
+        tenant_id=current_tenant_id(), entity=entity, key=data.key, label_vi=data.label_vi.strip(),
         label_en=data.label_en.strip(), type=data.type, options=_json(data.options), required=data.required,
         sort_order=data.sort_order)
     try:
         await definition.save()
     except UniqueViolationError:
         raise KEY_TAKEN from None
-    created = await get_attribute(definition.id)
+    created = await get_attribute(definition.id, entity)
     await audit.record("attribute.create", "attribute", created.id, after=created)
     return created
 
 
-async def update_attribute(attribute_id: uuid.UUID, data: AttributeUpdate) -> AttributeOut:
+async def update_attribute(attribute_id: uuid.UUID, data: AttributeUpdate,
+                           entity: str = CUSTOMER_ENTITY) -> AttributeOut:
     """Labels, options, the required flag and the order change; the key and the type stay, so stored
     values keep their meaning."""
-    before = await get_attribute(attribute_id)
+    before = await get_attribute(attribute_id, entity)
     changes: dict[Any, Any] = {}
     if not isinstance(data.options, msgspec.UnsetType):
         check_options(before.type, data.options)
@@ -101,23 +103,23 @@ async def update_attribute(attribute_id: uuid.UUID, data: AttributeUpdate) -> At
             changes[column] = value.strip() if isinstance(value, str) else value
     if not changes:
         return before
-    await AttributeDefinition.update(changes).where(_of_tenant() & (AttributeDefinition.id == attribute_id))
-    after = await get_attribute(attribute_id)
+    await AttributeDefinition.update(changes).where(_of_tenant(entity) & (AttributeDefinition.id == attribute_id))
+    after = await get_attribute(attribute_id, entity)
     await audit.record("attribute.update", "attribute", attribute_id, before=before, after=after)
     return after
 
 
-async def delete_attribute(attribute_id: uuid.UUID) -> AttributeDeleted:
+async def delete_attribute(attribute_id: uuid.UUID, entity: str = CUSTOMER_ENTITY) -> AttributeDeleted:
     """The definition goes, and its values with it in one statement, so they never show again (not even
-    under a new attribute that reuses the key). Customer writes hold the definitions they use (FOR SHARE),
-    so no value can be written for it while this runs."""
-    before = await get_attribute(attribute_id)
-    await AttributeDefinition.delete().where(_of_tenant() & (AttributeDefinition.id == attribute_id))
+    under a new attribute that reuses the key). Writes hold the definitions they use (FOR SHARE), so no value
+    can be written for it while this runs."""
+    before = await get_attribute(attribute_id, entity)
+    await AttributeDefinition.delete().where(_of_tenant(entity) & (AttributeDefinition.id == attribute_id))
     rows = await Customer.raw(
-        "WITH stripped AS (UPDATE customer SET attributes = attributes - {} "
+        f"WITH stripped AS (UPDATE {ENTITY_TABLES[entity]} SET attributes = attributes - {{}} "  # noqa: S608
         "WHERE tenant_id = {} AND attributes ? {} RETURNING 1) SELECT count(*) AS n FROM stripped",
         before.key, current_tenant_id(), before.key)
-    deleted = AttributeDeleted(key=before.key, customers_affected=rows[0]["n"])
+    deleted = AttributeDeleted(key=before.key, records_affected=rows[0]["n"])
     await audit.record("attribute.delete", "attribute", attribute_id, before=before, after=deleted)
     return deleted
 

@@ -58,7 +58,7 @@ from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
 # The customers in a group or in any group below it: one recursive walk down the tree.
-_IN_GROUP_SUBTREE = """"customer"."id" IN (
+IN_GROUP_SUBTREE = """"customer"."id" IN (
     SELECT m.customer_id FROM customer_group_member m WHERE m.tenant_id = {} AND m.group_id IN (
         WITH RECURSIVE subtree AS (
             SELECT id FROM customer_group WHERE tenant_id = {} AND id = {}
@@ -230,7 +230,7 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
     if where.relationship_status_id:
         query = query.where(Customer.relationship_status_id == where.relationship_status_id)
     if where.group_id:
-        query = query.where(WhereRaw(_IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
+        query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
         query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
     if any(name.startswith("attr.") for name, _ in where.attributes):

@@ -25,6 +25,8 @@ from tenants.context import current_tenant_id
 
 _VN_PHONE = re.compile(r"^\+84(3|5|7|8|9|2\d)\d{7,8}$")
 CUSTOMER_ENTITY = "customer"
+# The entities that carry custom attributes, and the table whose `attributes` JSONB column holds their values.
+ENTITY_TABLES: dict[str, str] = {"customer": "customer", "partner": "partner"}
 MAX_TEXT_VALUE = 2000
 ATTRIBUTE_FILTER_PREFIX = "attr."
 
@@ -121,12 +123,12 @@ class AttributeRule(msgspec.Struct, frozen=True):
     options: frozenset[str]
 
 
-async def attribute_rules(*, lock: bool = False) -> dict[str, AttributeRule]:
-    """The tenant's customer attribute definitions by key. `lock` holds them (FOR SHARE) until the transaction
+async def attribute_rules(entity: str = CUSTOMER_ENTITY, *, lock: bool = False) -> dict[str, AttributeRule]:
+    """The tenant's attribute definitions of `entity` by key. `lock` holds them (FOR SHARE) until the transaction
     ends, so a definition cannot be deleted, and its values stripped, while values are being written for it."""
     query = AttributeDefinition.select(AttributeDefinition.key, AttributeDefinition.type,
                                        AttributeDefinition.required, AttributeDefinition.options).where(
-        (AttributeDefinition.tenant_id == current_tenant_id()) & (AttributeDefinition.entity == CUSTOMER_ENTITY))
+        (AttributeDefinition.tenant_id == current_tenant_id()) & (AttributeDefinition.entity == entity))
     if lock:
         query = query.lock_rows("SHARE")
     rows = await query.output(load_json=True)

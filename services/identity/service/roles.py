@@ -29,7 +29,9 @@ class RoleDefinition(msgspec.Struct, frozen=True):
 
 _READ = frozenset({"customers:read", "stages:read", "partners:read", "org:read", "opportunities:read",
                    "activities:read", "products:read", "quotations:read", "contracts:read"})
-_SELL = _READ | {"customers:write", "opportunities:write", "activities:write", "quotations:write", "contracts:write"}
+# A salesperson's own dashboard: reports under their visibility (own records).
+_SELL = _READ | {"customers:write", "opportunities:write", "activities:write", "quotations:write", "contracts:write",
+                 "reports:read"}
 _MANAGE = _SELL | {"partners:write", "reports:read", "audit:read", "products:write", "imports:manage", "jobs:read"}
 OWNER = "owner"
 BUILTIN_ROLES: dict[str, RoleDefinition] = {

@@ -14,7 +14,7 @@ from tenants.context import current_tenant_id
 from tenants.locale import forget_time_zone
 
 _OUT_COLUMNS = [getattr(Tenant, name) for name in TenantSettingsOut.__struct_fields__]
-UNKNOWN_ZONE = ProblemError(422, "validation_failed", "Múi giờ không hợp lệ.", "Unknown time zone.",
+UNKNOWN_ZONE = ProblemError(422, "validation_error", "Múi giờ không hợp lệ.", "Unknown time zone.",
                             errors=[("time_zone", "invalid_choice", "Không phải múi giờ IANA, ví dụ Asia/Ho_Chi_Minh",
                                      "Not an IANA time zone, e.g. Asia/Ho_Chi_Minh")])
 

@@ -1,0 +1,1 @@
+"""Partners' rules, one module per area; plain async functions that handlers, jobs and tests call."""
