@@ -20,7 +20,7 @@ from services.identity.service.support import support_actor
 from tenants.context import tenant_transaction
 from tenants.pagination import Cursor, Limit, Page
 
-JobState = Annotated[Literal["started", "failed"], QueryParameter(query="state")]  # `state` is Litestar's own name
+JobState = Annotated[Literal["started", "failed"], QueryParameter(name="state")]  # `state` is Litestar's own name
 QueueName = Annotated[Literal[QUEUES] | None, QueryParameter()]  # type: ignore[valid-type]
 
 
