@@ -1,4 +1,4 @@
-"""The `crm` command line: stack, migrate, serve, worker, seed-demo, settings and run."""
+"""The `crm` command line: stack, migrate, serve, worker, seed-demo, billing, settings and run."""
 
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ def cmd_support_create_user(args: argparse.Namespace) -> int:
         print(f"crm: {exc.detail_en}", file=sys.stderr)
         return 1
     print(f"support user {args.email} created: {staff_id}")
+    return 0
+
+
+def cmd_billing_set_plan(args: argparse.Namespace) -> int:
+    from infra.problems import ProblemError
+    from services.identity.service.billing_events import set_plan_by_slug
+
+    try:
+        asyncio.run(set_plan_by_slug(args.tenant_slug, args.plan, args.period))
+    except ProblemError as exc:
+        print(f"crm: {exc.detail_en}", file=sys.stderr)
+        return 1
+    print(f"{args.tenant_slug} is on the {args.plan} plan ({args.period})")
     return 0
 
 
@@ -139,6 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--full-name", default="")
     create_user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     create_user.set_defaults(func=cmd_support_create_user)
+
+    billing = commands.add_parser("billing", help="plans and subscriptions")
+    billing_commands = billing.add_subparsers(dest="billing_command", required=True)
+    set_plan = billing_commands.add_parser("set-plan", help="put a tenant on a plan (active from now; no Stripe call)")
+    set_plan.add_argument("tenant_slug")
+    set_plan.add_argument("plan", help="trial, standard, pro, enterprise, or a plan added since")
+    set_plan.add_argument("--period", choices=["monthly", "yearly"], default="monthly")
+    set_plan.set_defaults(func=cmd_billing_set_plan)
 
     serve = commands.add_parser("serve", help="serve one service, or all of them and the admin UI on one port")
     serve.add_argument("service", choices=["all", *SERVICES])

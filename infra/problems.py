@@ -37,6 +37,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "internal_error": ("Lỗi hệ thống", "Internal error"),
     "tenant_read_only": ("Công ty đang ở chế độ chỉ đọc", "Company is read-only"),
     "tenant_suspended": ("Công ty đã bị tạm ngưng", "Company is suspended"),
+    "quota_exceeded": ("Vượt hạn mức của gói", "Plan quota exceeded"),
+    "billing_not_configured": ("Chưa cấu hình thanh toán", "Billing is not configured"),
 }
 
 STATUS_CODES: dict[int, str] = {
@@ -70,7 +72,7 @@ class ProblemError(Exception):
 
     def __init__(self, status: int, code: str, detail_vi: str, detail_en: str,
                  errors: list[tuple[str, str, str, str]] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, extensions: dict[str, Any] | None = None) -> None:
         super().__init__(detail_en)
         self.status = status
         self.code = code
@@ -78,6 +80,7 @@ class ProblemError(Exception):
         self.detail_en = detail_en
         self.errors = errors or []  # (field, code, message vi, message en)
         self.headers = headers or {}
+        self.extensions = extensions or {}  # RFC 9457 extension members, e.g. a quota's usage and limit
 
 
 class NotFoundError(ProblemError):
@@ -151,7 +154,8 @@ def _localise(error: FieldError, lang: str) -> FieldError:
 
 def problem_response(request: Request[Any, Any, Any], status: int, code: str, detail_vi: str, detail_en: str,
                      errors: list[FieldError] | None = None,
-                     headers: dict[str, str] | None = None) -> Response[Problem]:
+                     headers: dict[str, str] | None = None,
+                     extensions: dict[str, Any] | None = None) -> Response[Any]:
     lang = language(request)
     title_vi, title_en = TITLES.get(code, TITLES["bad_request"])
     body = Problem(
@@ -164,15 +168,17 @@ def problem_response(request: Request[Any, Any, Any], status: int, code: str, de
         instance=request.url.path,
         errors=[_localise(error, lang) for error in errors or []],
     )
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    content: Any = {**msgspec.to_builtins(body), **extensions} if extensions else body
+    return Response(content, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
-def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Problem]:
+def handle_problem(request: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:
     errors = [FieldError(field=f, code=c, message=en, message_vi=vi, message_en=en) for f, c, vi, en in exc.errors]
-    return problem_response(request, exc.status, exc.code, exc.detail_vi, exc.detail_en, errors, exc.headers)
+    return problem_response(request, exc.status, exc.code, exc.detail_vi, exc.detail_en, errors, exc.headers,
+                            exc.extensions)
 
 
-def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
     errors = _validation_errors(exc) if isinstance(exc, ValidationException) else []
     if errors:
@@ -191,7 +197,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
                             headers=dict(exc.headers or {}))
 
 
-def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, "internal_error", "Đã có lỗi xảy ra, vui lòng thử lại.",
                             "Something went wrong; please try again.")

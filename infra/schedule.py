@@ -25,6 +25,7 @@ import redis
 from rq.job import Job
 
 from infra.jobs import enqueue_for_tenant, for_each_active_tenant, imported, queue, redis_connection, working_tenants
+from services.identity.jobs import end_grace_periods
 from tenants.locale import DEFAULT_TIME_ZONE
 from webhooks.jobs import reap_lost_work
 
@@ -117,6 +118,18 @@ SCHEDULES: tuple[Periodic, ...] = (
              every=datetime.timedelta(minutes=5)),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
+    # Past-due companies whose grace period ended, and ended trials, become read-only.
+    Periodic("billing.end_grace", end_grace_periods, every=datetime.timedelta(minutes=15)),
+    # Activity reminders go out within a quarter of an hour of becoming due; the chain's safety net hourly.
+    Periodic("pipeline.activity_reminders", for_each_active_tenant,
+             args=("services.pipeline.jobs:remind_activities",), every=datetime.timedelta(minutes=15)),
+    Periodic("pipeline.next_activities", for_each_active_tenant,
+             args=("services.pipeline.jobs:schedule_missed_next_activities",), every=datetime.timedelta(hours=1)),
+    # Hourly, so each tenant's calendar day turns within the hour in its own time zone; both are no-ops once done.
+    Periodic("pipeline.quotation_expiry", for_each_active_tenant, args=("services.pipeline.jobs:expire_quotations",),
+             every=datetime.timedelta(hours=1)),
+    Periodic("pipeline.contracts", for_each_active_tenant, args=("services.pipeline.jobs:contracts_daily",),
+             every=datetime.timedelta(hours=1)),
 )
 
 

@@ -9,6 +9,7 @@ from services.contacts.schemas import CustomerCreate
 from services.contacts.service import customers as contacts
 from services.identity.schemas import SignupRequest
 from services.identity.service import auth as identity
+from services.identity.service import billing
 from services.identity.tables import Tenant
 from services.partners.schemas import TerritoryCreate
 from services.partners.service import territories as partners
@@ -47,4 +48,5 @@ async def seed_demo(settings: Settings) -> DemoLogin:
             await pipeline.create_stage(stage)
         await partners.create_territory(TerritoryCreate(name="Miền Bắc", province_codes=["01", "31", "22"]))
         await partners.create_territory(TerritoryCreate(name="Miền Nam", province_codes=["79", "74", "75"]))
+        await billing.set_plan(token.tenant_id, "pro", "monthly")  # local mode: no trial running out on the demo
     return DEMO

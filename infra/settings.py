@@ -56,6 +56,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     webhooks_allow_private: bool = False  # webhook URLs on private, loopback and link-local addresses
     webhooks_retry_scale: float = 1.0  # multiplies the webhook retry schedule; tests compress the clock
+    stripe_secret_key: str = ""  # empty: billing runs in local mode and nothing calls Stripe
+    stripe_webhook_secret: str = ""  # verifies `Stripe-Signature` on Stripe's webhooks
+    stripe_api_base: str = ""  # empty: Stripe's own API; tests point it at a local stand-in
+    billing_grace_days: int = 7  # days a past-due company keeps writing before it becomes read-only
 
     @property
     def data_path(self) -> Path:

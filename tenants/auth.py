@@ -109,7 +109,8 @@ class TenantScopeMiddleware(ASGIMiddleware):
         try:
             status_now = await lifecycle.tenant_status(redis, principal.tenant_id, answer.cached_status)
             MIRROR.remember_status(principal.tenant_id, status_now)
-            lifecycle.check_access(status_now, method, principal.read_only)
+            lifecycle.check_access(status_now, method, principal.read_only,
+                                   scope["route_handler"].opt.get("open_when_read_only", False))
             held = await self._in_tenant_transaction(scope, receive, next_app, principal, method)
             status = _status(held)
         except ProblemError as exc:

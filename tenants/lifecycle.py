@@ -59,11 +59,12 @@ async def forget_status(redis: aioredis.Redis, tenant_id: uuid.UUID) -> None:
     await gate_mirror.status_changed(redis, tenant_id)
 
 
-def check_access(status: str | None, method: str, read_only_session: bool) -> None:
+def check_access(status: str | None, method: str, read_only_session: bool, open_when_read_only: bool = False) -> None:
+    """`open_when_read_only`: a route a read-only company must still reach (paying, to become active again)."""
     if status in ("suspended", "deleting", None):
         raise TENANT_SUSPENDED
     if method not in SAFE_METHODS:
-        if status == "read_only":
+        if status == "read_only" and not open_when_read_only:
             raise TENANT_READ_ONLY
         if read_only_session:
             raise IMPERSONATION_READ_ONLY

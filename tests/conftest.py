@@ -23,6 +23,7 @@ import msgspec
 import pytest
 
 from tests.mailbox import Mailbox, start_mailbox
+from tests.stripe_standin import StripeStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CRM_DATA_DIR", ROOT / ".crm-data")).resolve()
@@ -52,7 +53,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 @pytest.fixture(scope="session")
-def stack(mailbox: Mailbox) -> Iterator[TestStack]:
+def stack(mailbox: Mailbox, stripe_standin: StripeStandIn) -> Iterator[TestStack]:
     from infra.database import bootstrap_local_database
     from infra.stack import Stack
 
@@ -62,7 +63,7 @@ def stack(mailbox: Mailbox) -> Iterator[TestStack]:
     env = {"CRM_ENV": "test", "CRM_DATA_DIR": str(DATA_DIR), "CRM_S3_BUCKET": "crm-test",
            "CRM_LOG_LEVEL": "WARNING", "CRM_SMTP_HOST": "127.0.0.1", "CRM_SMTP_PORT": str(mailbox.port),
            # Webhook receivers in tests listen on loopback; tests/webhooks checks refusal on its own server.
-           "CRM_WEBHOOKS_ALLOW_PRIVATE": "true"}
+           "CRM_WEBHOOKS_ALLOW_PRIVATE": "true", **stripe_settings(stripe_standin)}
     admin_url = None
     if "postgres" in state:
         admin_url = state["postgres"]["admin_url"]
@@ -165,3 +166,20 @@ async def owner_conn(stack: TestStack) -> AsyncIterator[asyncpg.Connection]:
     connection = await asyncpg.connect(stack.owner_url)
     yield connection
     await connection.close()
+
+
+STRIPE_WEBHOOK_SECRET = "whsec_test_crm_billing"
+
+
+def stripe_settings(standin: StripeStandIn) -> dict[str, str]:
+    """The `stripe` SDK in every test process talks to the stand-in; webhooks are signed with a known secret."""
+    return {"CRM_STRIPE_SECRET_KEY": "sk_test_standin", "CRM_STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+            "CRM_STRIPE_API_BASE": standin.url}
+
+
+@pytest.fixture(scope="session")
+def stripe_standin() -> Iterator[StripeStandIn]:
+    """Stripe's API at the HTTP boundary (tests/stripe_standin.py); started before the product reads its settings."""
+    standin = StripeStandIn()
+    yield standin
+    standin.stop()

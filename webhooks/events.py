@@ -19,7 +19,8 @@ import msgspec
 P = TypeVar("P", bound=msgspec.Struct)
 
 # Importing these modules declares every event type of the product.
-EMITTING_MODULES = ("services.contacts.events", "services.partners.events")
+EMITTING_MODULES = ("services.contacts.events", "services.partners.events", "services.identity.events",
+                    "services.pipeline.events")
 EVENT_NAME = r"^[a-z][a-z_]*(\.[a-z][a-z_]*)+$"  # dot-separated: `customer.created`, `quotation.accepted`
 
 

@@ -17,7 +17,7 @@ import msgspec
 
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings, get_settings
-from tenants import audit
+from tenants import audit, quotas
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.events import catalogue
@@ -108,6 +108,7 @@ async def _fetch_endpoint(endpoint_id: uuid.UUID) -> EndpointOut:
 
 async def create_endpoint(data: EndpointCreate) -> EndpointCreated:
     await check_destination(data.url, get_settings())
+    await quotas.consume("webhook_endpoints")
     endpoint = WebhookEndpoint(tenant_id=current_tenant_id(), url=data.url, description=data.description.strip(),
                                event_types=await _known_event_types(data.event_types), enabled=data.enabled,
                                secret=new_secret())
@@ -161,6 +162,7 @@ async def delete_endpoint(endpoint_id: uuid.UUID) -> None:
     await WebhookDelivery.delete().where(
         (WebhookDelivery.tenant_id == tenant_id) & (WebhookDelivery.endpoint_id == endpoint_id))
     await WebhookEndpoint.delete().where((WebhookEndpoint.tenant_id == tenant_id) & (WebhookEndpoint.id == endpoint_id))
+    await quotas.release("webhook_endpoints")
     await audit.record("webhook_endpoint.delete", "webhook_endpoint", endpoint_id, before=before)
 
 

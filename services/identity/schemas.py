@@ -327,7 +327,7 @@ class TenantUsage(msgspec.Struct, kw_only=True):
 
 
 class SupportTenantDetail(SupportTenantOut, kw_only=True):
-    plan: str
+    plan: str | None  # None: a tenant without a subscription (none since billing)
     usage: TenantUsage
 
 
@@ -384,6 +384,129 @@ class TenantSettingsUpdate(Body):
     language: Literal["vi", "en"] | msgspec.UnsetType = msgspec.UNSET
     time_zone: TimeZoneName | msgspec.UnsetType = msgspec.UNSET
     daily_jobs_hour: Annotated[int, msgspec.Meta(ge=0, le=23)] | msgspec.UnsetType = msgspec.UNSET
+
+
+# -- plans and billing -------------------------------------------------------------------------------------
+
+PlanCode = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9_]+$")]
+BillingPeriod = Literal["monthly", "yearly"]
+QuotaValue = Annotated[int, msgspec.Meta(ge=0)] | None  # None: unlimited
+PriceId = Annotated[str, msgspec.Meta(max_length=100)]
+FeatureName = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
+
+
+class PlanQuotas(msgspec.Struct, kw_only=True):
+    """What a plan allows; None is unlimited."""
+
+    seats: int | None
+    customers: int | None
+    storage_bytes: int | None
+    webhook_endpoints: int | None
+    custom_attributes: int | None
+    requests_per_minute: int
+
+
+class PlanOut(msgspec.Struct, kw_only=True):
+    code: str
+    name: str
+    position: int
+    quotas: PlanQuotas
+    features: list[str]
+    stripe_price_monthly: str
+    stripe_price_yearly: str
+
+
+class PlanUpdate(Body):
+    """Support staff edit a plan; only the fields given change."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    seats: QuotaValue | msgspec.UnsetType = msgspec.UNSET
+    customers: QuotaValue | msgspec.UnsetType = msgspec.UNSET
+    storage_bytes: QuotaValue | msgspec.UnsetType = msgspec.UNSET
+    webhook_endpoints: QuotaValue | msgspec.UnsetType = msgspec.UNSET
+    custom_attributes: QuotaValue | msgspec.UnsetType = msgspec.UNSET
+    requests_per_minute: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | msgspec.UnsetType = msgspec.UNSET
+    features: Annotated[list[FeatureName], msgspec.Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
+    stripe_price_monthly: PriceId | msgspec.UnsetType = msgspec.UNSET
+    stripe_price_yearly: PriceId | msgspec.UnsetType = msgspec.UNSET
+
+
+class QuotaUsage(msgspec.Struct, kw_only=True):
+    quota: str
+    used: int
+    limit: int | None  # None: unlimited
+
+
+class BillingBanner(msgspec.Struct, kw_only=True):
+    """Shown to admins while a payment is overdue, until the company becomes read-only."""
+
+    code: str
+    message_vi: str
+    message_en: str
+    read_only_from: datetime.datetime | None
+
+
+class SubscriptionOut(msgspec.Struct, kw_only=True):
+    plan: PlanOut
+    period: str
+    status: str  # trialing | active | past_due | canceled
+    tenant_status: str
+    trial_ends_at: datetime.datetime | None
+    current_period_end: datetime.datetime | None
+    cancel_at_period_end: bool
+    past_due_since: datetime.datetime | None
+    banner: BillingBanner | None
+    mode: Literal["stripe", "local"]
+
+
+class UsageOut(msgspec.Struct, kw_only=True):
+    plan: str
+    quotas: list[QuotaUsage]
+
+
+class CheckoutRequest(Body):
+    plan: PlanCode
+    period: BillingPeriod = "monthly"
+
+
+class RedirectOut(msgspec.Struct, kw_only=True):
+    """Where to send the browser: Stripe's Checkout or customer portal page."""
+
+    url: str
+    session_id: str
+
+
+class PlanAssignment(Body):
+    """Support staff put a tenant on a plan (local mode, or a deal made outside Stripe)."""
+
+    plan: PlanCode
+    reason: Reason
+    period: BillingPeriod = "monthly"
+
+
+class StripeEventOut(msgspec.Struct, kw_only=True):
+    event_id: str
+    type: str
+    event_created: datetime.datetime
+    received_at: datetime.datetime
+    processed_at: datetime.datetime | None
+    outcome: str
+
+
+class SupportBillingOut(msgspec.Struct, kw_only=True):
+    """A tenant's billing as support staff see it: subscription, Stripe ids, usage and event history."""
+
+    tenant_id: uuid.UUID
+    subscription: SubscriptionOut
+    stripe_customer_id: str | None
+    stripe_subscription_id: str | None
+    usage: list[QuotaUsage]
+    events: list[StripeEventOut]
+
+
+class StripeWebhookAck(msgspec.Struct, kw_only=True):
+    received: bool
+    duplicate: bool
 
 
 # The job console (services/identity/service/jobs.py).

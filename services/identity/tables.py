@@ -1,6 +1,6 @@
 """Identity's tables. Tenants, users and memberships are platform tables: not tenant rows (DESIGN §3.6)."""
 
-from piccolo.columns import UUID, Array, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, Array, BigInt, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 
 from tenants.tables import PlatformTable, TenantTable
@@ -11,7 +11,7 @@ class Tenant(PlatformTable, tablename="tenant"):
     slug = Varchar(length=64, unique=True, null=False)
     status = Varchar(length=16, default="active", null=False)  # active | read_only | suspended | deleting
     language = Varchar(length=2, default="vi", null=False)
-    # Rate limit override until plans land (Billing issue); NULL means the default plan's limit.
+    # The effective rate limit, copied from the plan whenever the plan changes (service/billing.py).
     requests_per_minute = Integer(null=True, default=None)
     # Calendars, "today" and the hour of daily per-tenant jobs are in the company's own zone.
     time_zone = Varchar(length=64, default="Asia/Ho_Chi_Minh", null=False)
@@ -144,3 +144,54 @@ class SupportStaff(PlatformTable, tablename="support_staff"):
     password_hash = Varchar(length=255, null=False, secret=True)
     is_active = Boolean(default=True, null=False)
     last_login_at = Timestamptz(null=True, default=None)
+
+
+# -- plans and billing: platform tables ----------------------------------------------------------------------
+
+
+class Plan(PlatformTable, tablename="plan"):
+    """A plan as data (seeded by migration, edited by support staff). A NULL quota means unlimited."""
+
+    code = Varchar(length=32, unique=True, null=False)  # trial | standard | pro | enterprise
+    name = Varchar(length=100, null=False)
+    position = Integer(default=0, null=False)  # display order, cheapest first
+    seats = Integer(null=True, default=None)
+    customers = Integer(null=True, default=None)
+    storage_bytes = BigInt(null=True, default=None)
+    requests_per_minute = Integer(default=600, null=False)
+    webhook_endpoints = Integer(null=True, default=None)
+    custom_attributes = Integer(null=True, default=None)
+    features = Array(base_column=Varchar(length=64), default=list, null=False)
+    stripe_price_monthly = Varchar(length=100, default="", null=False)
+    stripe_price_yearly = Varchar(length=100, default="", null=False)
+
+
+class Subscription(PlatformTable, tablename="subscription"):
+    """A tenant's subscription: one per tenant, written by sign-up, Stripe's webhooks and support staff."""
+
+    tenant_id = UUID(null=False, unique=True)
+    plan_code = Varchar(length=32, null=False)
+    period = Varchar(length=8, default="monthly", null=False)  # monthly | yearly
+    status = Varchar(length=16, default="trialing", null=False)  # trialing | active | past_due | canceled
+    trial_ends_at = Timestamptz(null=True, default=None)
+    current_period_end = Timestamptz(null=True, default=None)
+    cancel_at_period_end = Boolean(default=False, null=False)
+    past_due_since = Timestamptz(null=True, default=None)  # the grace period runs from here
+    read_only_by_billing = Boolean(default=False, null=False)  # so reactivation does not undo a support lock
+    stripe_customer_id = Varchar(length=100, null=True, default=None, unique=True)
+    stripe_subscription_id = Varchar(length=100, null=True, default=None)
+    # The newest Stripe event applied (its `created`, and its kind's rank for ties), so an older one is ignored.
+    stripe_state_at = Timestamptz(null=True, default=None)
+    stripe_state_rank = Integer(default=0, null=False)
+
+
+class StripeEvent(PlatformTable, tablename="stripe_event"):
+    """Every verified Stripe event, stored by its id (unique) before it is processed by an rq job."""
+
+    event_id = Varchar(length=100, unique=True, null=False)
+    type = Varchar(length=100, null=False)
+    payload = JSONB(null=False)
+    event_created = Timestamptz(null=False)
+    tenant_id = UUID(null=True, default=None, index=True)
+    processed_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=200, default="", null=False)

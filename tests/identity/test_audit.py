@@ -48,7 +48,7 @@ async def test_pipeline_and_partners_writes_are_audited(client, tenant_a):
     [stage_entry] = await audit_log(client, tenant_a.headers, object_id=stage.json()["id"])
     assert stage_entry["action"] == "stage.create" and stage_entry["after"]["probability"] == 70
     [territory_entry] = await audit_log(client, tenant_a.headers, action="territory.create")
-    assert territory_entry["after"] == {"name": "Miền Bắc", "province_codes": ["01"]}
+    assert territory_entry["after"] == {"name": "Miền Bắc", "province_codes": ["01"], "districts": []}
 
 
 async def test_a_refused_write_leaves_no_audit_entry(client, tenant_a):

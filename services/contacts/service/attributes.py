@@ -27,7 +27,7 @@ from services.contacts.schemas import (
 from services.contacts.service.customers import get_customer
 from services.contacts.service.fields import CUSTOMER_ENTITY, ENTITY_TABLES, check_options, emails_of, phones_of
 from services.contacts.tables import AttributeDefinition, ContactPerson, Customer, LifecycleChange
-from tenants import audit
+from tenants import audit, quotas
 from tenants.access import Access
 from tenants.context import current_tenant_id
 
@@ -74,6 +74,7 @@ async def get_attribute(attribute_id: uuid.UUID, entity: str = CUSTOMER_ENTITY) 
 
 async def create_attribute(data: AttributeCreate, entity: str = CUSTOMER_ENTITY) -> AttributeOut:
     check_options(data.type, data.options)
+    await quotas.consume("custom_attributes")
     definition = AttributeDefinition(
         tenant_id=current_tenant_id(), entity=entity, key=data.key, label_vi=data.label_vi.strip(),
         label_en=data.label_en.strip(), type=data.type, options=_json(data.options), required=data.required,
@@ -115,6 +116,7 @@ async def delete_attribute(attribute_id: uuid.UUID, entity: str = CUSTOMER_ENTIT
     can be written for it while this runs."""
     before = await get_attribute(attribute_id, entity)
     await AttributeDefinition.delete().where(_of_tenant(entity) & (AttributeDefinition.id == attribute_id))
+    await quotas.release("custom_attributes")
     rows = await Customer.raw(
         f"WITH stripped AS (UPDATE {ENTITY_TABLES[entity]} SET attributes = attributes - {{}} "  # noqa: S608
         "WHERE tenant_id = {} AND attributes ? {} RETURNING 1) SELECT count(*) AS n FROM stripped",

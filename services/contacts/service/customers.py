@@ -51,7 +51,7 @@ from services.contacts.service.fields import (
 from services.contacts.service.sources import require_source
 from services.contacts.tables import CodeSequence, Customer
 from services.identity.service.org import placement_of
-from tenants import audit
+from tenants import audit, quotas
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
@@ -153,6 +153,7 @@ def _given(value: Any) -> Any:
 
 async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
     """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
+    await quotas.consume("customers")
     ownership = await _ownership(data.owner_id or creator_id)
     if data.source_id is not None:
         await require_source(data.source_id)
@@ -294,6 +295,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     before = await get_customer(access, customer_id)
     await Customer.delete().where((Customer.tenant_id == current_tenant_id()) & (Customer.id == customer_id))
+    await quotas.release("customers")
     await audit.record("customer.delete", "customer", customer_id, before=before)
     await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
 

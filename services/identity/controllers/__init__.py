@@ -3,6 +3,7 @@
 from services.identity.controllers.api_keys import ApiKeyController
 from services.identity.controllers.audit import AuditLogController
 from services.identity.controllers.auth import AuthController
+from services.identity.controllers.billing import BillingController, StripeWebhookController, SupportBillingController
 from services.identity.controllers.invitations import InvitationController
 from services.identity.controllers.jobs import JobConsoleController
 from services.identity.controllers.members import MemberController
@@ -17,4 +18,5 @@ from services.identity.controllers.tenant_settings import TenantSettingsControll
 ROUTE_HANDLERS = [AuthController, SessionController, InvitationController, MemberController, ApiKeyController,
                   RoleController, MemberRoleController, MyAccessController, BranchController,
                   SalespersonController, SalesTeamController, AuditLogController, SupportController,
-                  TenantLifecycleController, TenantSettingsController, JobConsoleController, SupportJobsController]
+                  TenantLifecycleController, TenantSettingsController, BillingController, StripeWebhookController,
+                  SupportBillingController, JobConsoleController, SupportJobsController]

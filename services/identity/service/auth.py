@@ -18,11 +18,11 @@ from infra.problems import ProblemError
 from infra.settings import Settings
 from infra.text import slugify
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TenantSummary, TokenResponse
-from services.identity.service import api_keys, login_throttle, rate_limits, sessions
+from services.identity.service import api_keys, billing, login_throttle, rate_limits, sessions
 from services.identity.service.sessions import JWT_ALGORITHM
 from services.identity.tables import Membership, Tenant, User
 from tenants.auth import Principal
-from tenants.context import engine
+from tenants.context import tenant_transaction
 from tenants.lifecycle import TENANT_SUSPENDED
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -116,14 +116,15 @@ async def signup(settings: Settings, request: SignupRequest) -> TokenResponse:
     if request.slug and await Tenant.exists().where(Tenant.slug == request.slug):
         raise SLUG_TAKEN
     slug = request.slug or await _unique_slug(slugify(request.company_name))
+    tenant = Tenant(name=request.company_name.strip(), slug=slug, language=request.language)
     try:
-        async with engine().transaction():
-            tenant = Tenant(name=request.company_name.strip(), slug=slug, language=request.language)
+        async with tenant_transaction(tenant.id):  # the tenant's own rows (quota counters) need it set
             await tenant.save()
             user = User(email=email, full_name=request.full_name.strip(), language=request.language,
                         password_hash=hash_password(request.password))
             await user.save()
             await Membership(tenant_id=tenant.id, user_id=user.id, role="owner").save()
+            await billing.start_trial(tenant.id)
             tokens = await sessions.start_session(settings, user.id, tenant, "owner")
     except UniqueViolationError as exc:  # a concurrent sign-up won the race
         raise EMAIL_TAKEN if "email" in str(exc) else SLUG_TAKEN from None

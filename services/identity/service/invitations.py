@@ -18,9 +18,10 @@ from asyncpg.exceptions import UniqueViolationError
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import InvitationAccept, InvitationCreate, InvitationOut, TokenResponse
-from services.identity.service import mail, sessions
+from services.identity.service import billing_stripe, mail, sessions
 from services.identity.service.auth import hash_password
 from services.identity.tables import Invitation, Membership, Tenant, User
+from tenants import quotas
 from tenants.auth import Principal
 from tenants.context import after_commit, current_tenant_id, tenant_transaction
 from tenants.pagination import Page, decode_cursor, page_of
@@ -54,6 +55,10 @@ async def create_invitation(settings: Settings, principal: Principal, data: Invi
     # Inviting again replaces the pending invitation (and its token) rather than adding a second one.
     await Invitation.delete().where((Invitation.tenant_id == tenant_id) & (Invitation.email == email)
                                     & Invitation.accepted_at.is_null())
+    # A seat is taken when an invitation is accepted; the open invitations may all be, so they count here.
+    open_invitations = await Invitation.count().where(
+        (Invitation.tenant_id == tenant_id) & Invitation.accepted_at.is_null() & (Invitation.expires_at > _now()))
+    await quotas.check("seats", open_invitations + 1)
     token = sessions.new_secret_token()
     invitation = Invitation(tenant_id=tenant_id, email=email, role=data.role, token_hash=sessions.token_digest(token),
                             invited_by=principal.subject_id,
@@ -110,6 +115,10 @@ async def accept_invitation(settings: Settings, data: InvitationAccept) -> Token
         if tenant is None or tenant.status == "suspended":
             raise INVALID_INVITATION
         user_id = await _user_for(found["email"], tenant.language, data)
+        if not await Membership.exists().where((Membership.tenant_id == tenant.id) & (Membership.user_id == user_id)
+                                               & Membership.is_active.eq(True)):
+            await quotas.consume("seats")
+            billing_stripe.seats_changed(settings, tenant.id)
         await Membership.raw(
             "INSERT INTO membership (id, tenant_id, user_id, role, is_active) VALUES ({}, {}, {}, {}, true) "
             "ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_active = true, "

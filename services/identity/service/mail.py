@@ -44,6 +44,34 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
                "Hello,\n\nYou are invited to join {company} on CRM as {role}.\n"
                "Open this link within {days} days to accept:\n\n{link}\n"),
     },
+    "activity_due_soon": {
+        "vi": ("Sắp đến hạn: {summary}",
+               "Xin chào {name},\n\nHoạt động \"{summary}\" của bạn sắp đến hạn: {when}.\n"),
+        "en": ("Due soon: {summary}",
+               "Hello {name},\n\nYour activity \"{summary}\" is due soon: {when}.\n"),
+    },
+    "activity_overdue": {
+        "vi": ("Quá hạn: {summary}",
+               "Xin chào {name},\n\nHoạt động \"{summary}\" của bạn đã quá hạn (hạn {when}).\n"),
+        "en": ("Overdue: {summary}",
+               "Hello {name},\n\nYour activity \"{summary}\" is overdue (it was due {when}).\n"),
+    },
+    "quotation_sent": {
+        "vi": ("Báo giá {number} từ {company}",
+               "Kính gửi {customer},\n\n{company} xin gửi báo giá {number} (phiên bản {revision}).\n"
+               "Tổng thanh toán: {total}. Báo giá có hiệu lực đến ngày {valid_until}.\n"),
+        "en": ("Quotation {number} from {company}",
+               "Dear {customer},\n\n{company} sends you quotation {number} (revision {revision}).\n"
+               "Total: {total}. The quotation is valid until {valid_until}.\n"),
+    },
+    "contract_renewal": {
+        "vi": ("Hợp đồng {number} sắp hết hạn",
+               "Xin chào {name},\n\nHợp đồng {number} ({title}) với {customer} hết hạn vào ngày {end_date}.\n"
+               "Hãy liên hệ khách hàng để gia hạn.\n"),
+        "en": ("Contract {number} ends soon",
+               "Hello {name},\n\nContract {number} ({title}) with {customer} ends on {end_date}.\n"
+               "Contact the customer about its renewal.\n"),
+    },
 }
 
 

@@ -10,8 +10,9 @@ import redis.asyncio as aioredis
 from infra.problems import NotFoundError, ProblemError
 from infra.settings import Settings
 from services.identity.schemas import MemberOut
-from services.identity.service import api_keys, sessions
+from services.identity.service import api_keys, billing_stripe, sessions
 from services.identity.tables import Membership
+from tenants import quotas
 from tenants.auth import Principal
 from tenants.pagination import Page, decode_cursor, page_of
 
@@ -34,9 +35,14 @@ async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal
     if user_id == principal.subject_id:
         raise ProblemError(409, "conflict", "Bạn không thể tự vô hiệu hoá chính mình.",
                            "You cannot deactivate yourself.")
-    updated = await Membership.update({Membership.is_active: False}).where(
-        (Membership.tenant_id == principal.tenant_id) & (Membership.user_id == user_id)).returning(Membership.id)
+    updated = await Membership.raw(
+        "UPDATE membership SET is_active = false, updated_at = now() FROM (SELECT id, is_active FROM membership "
+        "WHERE tenant_id = {} AND user_id = {} FOR UPDATE) AS old WHERE membership.id = old.id RETURNING old.is_active",
+        principal.tenant_id, user_id)
     if not updated:
         raise NotFoundError("thành viên", "Member")
+    if updated[0]["is_active"]:
+        await quotas.release("seats")
+        billing_stripe.seats_changed(settings, principal.tenant_id)
     await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
     await api_keys.revoke_api_keys_created_by(redis, user_id)

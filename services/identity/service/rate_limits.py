@@ -1,5 +1,5 @@
-"""Each tenant's request rate limit. Until plans land (Billing issue) every tenant is on one default plan,
-and `tenant.requests_per_minute` overrides it for a tenant."""
+"""Each tenant's request rate limit: `tenant.requests_per_minute`, which billing copies from the tenant's plan
+whenever the plan changes (service/billing.py); a tenant without one gets the default."""
 
 from __future__ import annotations
 

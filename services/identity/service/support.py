@@ -39,7 +39,6 @@ from tenants.context import tenant_transaction
 from tenants.ids import new_id
 
 SUPPORT_TOKEN_TYPE = "support"  # noqa: S105 - a token kind, not a secret
-PLAN = "trial"  # every tenant is on the trial plan until billing lands
 BAD_LOGIN = ProblemError(401, "unauthorized", "Email hoặc mật khẩu không đúng.", "Wrong email or password.")
 STAFF_EMAIL_TAKEN = ProblemError(409, "conflict", "Email hỗ trợ viên đã tồn tại.", "This support email exists.",
                                  errors=[("email", "taken", "Email đã được dùng", "Email already in use")])
@@ -117,7 +116,8 @@ async def search_tenants(q: str, limit: int) -> list[SupportTenantOut]:
 async def tenant_detail(tenant_id: uuid.UUID) -> SupportTenantDetail:
     rows = await Tenant.raw(
         f"SELECT t.id, t.name, t.slug, t.status, t.created_at, {_OWNER_EMAIL} AS owner_email, "  # noqa: S608
-        "(SELECT count(*) FROM membership m WHERE m.tenant_id = t.id AND m.is_active) AS members "
+        "(SELECT count(*) FROM membership m WHERE m.tenant_id = t.id AND m.is_active) AS members, "
+        "(SELECT s.plan_code FROM subscription s WHERE s.tenant_id = t.id) AS plan "
         "FROM tenant t WHERE t.id = {} AND t.status <> 'deleting'", tenant_id)
     if not rows:
         raise TENANT_NOT_FOUND
@@ -125,7 +125,7 @@ async def tenant_detail(tenant_id: uuid.UUID) -> SupportTenantDetail:
     async with tenant_transaction(tenant_id):  # customers are tenant rows: counted under the tenant's RLS
         customers = await Customer.count().where(Customer.tenant_id == tenant_id)
     return SupportTenantDetail(id=row["id"], name=row["name"], slug=row["slug"], status=row["status"],
-                               owner_email=row["owner_email"], created_at=row["created_at"], plan=PLAN,
+                               owner_email=row["owner_email"], created_at=row["created_at"], plan=row["plan"],
                                usage=TenantUsage(members=row["members"], customers=customers))
 
 

@@ -27,7 +27,7 @@ from infra.problems import NotFoundError, ProblemError
 from infra.settings import get_settings
 from infra.storage import TenantStorage
 from services.identity.schemas import TenantDeletionAccepted
-from services.identity.tables import Membership, Tenant
+from services.identity.tables import Membership, StripeEvent, Subscription, Tenant
 from tenants import audit
 from tenants.auth import Principal
 from tenants.context import current_tenant_id
@@ -93,6 +93,9 @@ async def delete_tenant() -> DeletionReport:
             rows[name] = len(await table.delete().where(table.tenant_id == tenant_id).returning(table.id))
     rows["membership"] = len(await Membership.delete().where(Membership.tenant_id == tenant_id).returning(
         Membership.id))
+    for billing_table in (Subscription, StripeEvent):
+        rows[billing_table._meta.tablename] = len(await billing_table.delete().where(
+            billing_table.tenant_id == tenant_id).returning(billing_table.id))
     rows["tenant"] = len(await Tenant.delete().where(Tenant.id == tenant_id).returning(Tenant.id))
     return DeletionReport(deleted=True, rows=rows, objects=objects, export_key=export_key(tenant_id))
 
@@ -107,6 +110,7 @@ async def _export_rows(tenant_id: uuid.UUID) -> bytearray:
 
     add("tenant", await Tenant.select().where(Tenant.id == tenant_id))
     add("membership", await Membership.select().where(Membership.tenant_id == tenant_id))
+    add("subscription", await Subscription.select().where(Subscription.tenant_id == tenant_id))
     for table in _tenant_tables():
         add(table._meta.tablename, await table.select().where(table.tenant_id == tenant_id).order_by(table.id))
     return export

@@ -1,0 +1,101 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import UUID
+from piccolo.columns.defaults.uuid import UUID7
+from piccolo.columns.indexes import IndexMethod
+from tenants.ids import UUIDv7
+
+ID = "2026-11-25T23:12:21:941272"
+VERSION = "1.38.0"
+DESCRIPTION = "Quotations and contracts carry their owner's team and branch, for data visibility"
+
+
+async def forwards():
+    manager = MigrationManager(
+        migration_id=ID, app_name="pipeline", description=DESCRIPTION
+    )
+
+    manager.add_column(
+        table_class_name="Contract",
+        tablename="contract",
+        column_name="branch_id",
+        db_column_name="branch_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Contract",
+        tablename="contract",
+        column_name="team_id",
+        db_column_name="team_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Quotation",
+        tablename="quotation",
+        column_name="branch_id",
+        db_column_name="branch_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Quotation",
+        tablename="quotation",
+        column_name="team_id",
+        db_column_name="team_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager
