@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import auth_overhead, contacts_import, credit_check, dashboard, pipeline_board, rls_cost, webhooks_delivery
+from bench import (
+    ageing,
+    auth_overhead,
+    contacts_import,
+    credit_check,
+    dashboard,
+    pipeline_board,
+    rls_cost,
+    webhooks_delivery,
+)
 from bench.harness import print_table
 
 
 def main() -> None:
     results = []
     for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery,
-                   contacts_import):
+                   contacts_import, ageing):
         results += asyncio.run(module.run())
     print_table(results)
 

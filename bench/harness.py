@@ -33,6 +33,7 @@ class BenchDatabase(msgspec.Struct):
     owner_url: str
     app_url: str
     env: dict[str, str]
+    redis_url: str = ""  # the stack's Redis
 
 
 @asynccontextmanager
@@ -49,7 +50,8 @@ async def bench_database(name: str) -> AsyncIterator[BenchDatabase]:
         subprocess.run([sys.executable, "-m", "infra.cli", "migrate"], env=env, check=True, cwd=ROOT,
                        capture_output=True)
         yield BenchDatabase(admin_url=urlunsplit(urlsplit(postgres["admin_url"])._replace(path=f"/{name}")),
-                            owner_url=urls["database_url"], app_url=urls["app_database_url"], env=env)
+                            owner_url=urls["database_url"], app_url=urls["app_database_url"], env=env,
+                            redis_url=stack.read_state()["redis"]["settings"]["redis_url"])
     finally:
         if started:
             stack.down()

@@ -1,7 +1,10 @@
 """rq on Redis: queues by kind, tenant jobs, and the worker (DESIGN §6).
 
 A tenant job is an async function of a service's `jobs.py`; it is enqueued with its tenant and runs inside
-`tenant_transaction(tenant_id)`, so row-level security applies to it as to a request.
+`tenant_transaction(tenant_id)`, so row-level security applies to it as to a request. Every run is recorded in
+the tenant's `job_run` rows (tenants.job_runs). Fairness: a job over many rows does a bounded slice and returns
+`Progress(done, left)`; the slice commits and the job goes again at the back of its queue, behind the other
+tenants' jobs, so a tenant with a million rows does not hold a worker while small tenants wait.
 """
 
 from __future__ import annotations
@@ -9,16 +12,20 @@ from __future__ import annotations
 import asyncio
 import datetime
 import importlib
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import redis
-from rq import Queue, Worker
+from rq import Queue, Worker, get_current_job
 from rq.job import Job
 
 from infra.settings import get_settings
-from tenants.context import tenant_transaction
+from tenants import job_runs
+from tenants.context import engine, tenant_transaction
+from tenants.ids import new_id
 
 QUEUES = ("webhooks", "default", "imports", "reports")
 
@@ -37,28 +44,69 @@ def enqueue_for_tenant(tenant_id: uuid.UUID, func: Callable[..., Awaitable[Any]]
                        queue_name: str = "default", connection: redis.Redis | None = None,
                        delay: datetime.timedelta | None = None, **kwargs: Any) -> Job:
     """Enqueue now, or after `delay` (run by a worker started `--with-scheduler`)."""
-    target = f"{func.__module__}:{func.__qualname__}"
-    job_args = (run_tenant_job, str(tenant_id), target, args, kwargs)
+    return _enqueue_run(tenant_id, f"{func.__module__}:{func.__qualname__}", args, kwargs, new_id(),
+                        queue(queue_name, connection), delay)
+
+
+def _enqueue_run(tenant_id: uuid.UUID | str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                 run_id: uuid.UUID | str, on: Queue, delay: datetime.timedelta | None = None) -> Job:
+    job_args = (run_tenant_job, str(tenant_id), target, args, kwargs, str(run_id))
     description = f"{target} for tenant {tenant_id}"
     if delay is not None:
-        return queue(queue_name, connection).enqueue_in(delay, *job_args, description=description)
-    return queue(queue_name, connection).enqueue(*job_args, description=description)
+        return on.enqueue_in(delay, *job_args, description=description)
+    return on.enqueue(*job_args, description=description)
 
 
-def _imported(target: str) -> Any:
+@dataclass(frozen=True)
+class Progress:
+    """What a sliced tenant job returns: `done` rows in this slice, and `left` to do after it (None when not
+    known); with rows left, the job runs again, at the back of its queue."""
+
+    done: int
+    left: int | None = 0
+
+
+def imported(target: str) -> Any:
     module_name, _, name = target.partition(":")
     return getattr(importlib.import_module(module_name), name)
 
 
-def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """What the worker runs: import the job function and await it inside the tenant transaction."""
-    func = _imported(target)
+def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: dict[str, Any],
+                   run_id: str | None = None) -> Any:
+    """What the worker runs: import the job function and await it inside the tenant transaction, recording the
+    run; a `Progress` with rows left queues the next slice once this one has committed."""
+    func, tenant, run = imported(target), uuid.UUID(tenant_id), uuid.UUID(run_id) if run_id else new_id()
+    job = get_current_job()
+    queue_name = job.origin if job else "default"
+
+    async def recorded() -> Any:
+        async with tenant_transaction(tenant):  # committed first, so the console sees the run while it works
+            await job_runs.started(run, target, queue_name, job.id if job else None)
+        try:
+            async with tenant_transaction(tenant):
+                result = await func(*args, **kwargs)
+                progress = result if isinstance(result, Progress) else Progress(
+                    result if isinstance(result, int) and not isinstance(result, bool) else 0, None)
+                await job_runs.slice_done(run, progress.done, progress.left)
+        except Exception:
+            async with tenant_transaction(tenant):
+                await job_runs.failed(run, traceback.format_exc())
+            raise
+        return result, progress
 
     async def in_tenant() -> Any:
-        async with tenant_transaction(uuid.UUID(tenant_id)):
-            return await func(*args, **kwargs)
+        # One connection for the run's transactions, not a new one (and its authentication) for each.
+        db = engine()
+        await db.start_connection_pool(min_size=1, max_size=2)
+        try:
+            return await recorded()
+        finally:
+            await db.close_connection_pool()
 
-    return asyncio.run(in_tenant())
+    result, progress = asyncio.run(in_tenant())
+    if progress.left and job is not None:
+        _enqueue_run(tenant, target, args, kwargs, run, queue(queue_name, job.connection))
+    return progress.done if isinstance(result, Progress) else result
 
 
 # Imported once by the worker before it forks a work horse per job, so a job does not pay for importing the
@@ -67,21 +115,30 @@ JOB_MODULES = ("webhooks.jobs", *(f"services.{name}.jobs" for name in
                                   ("identity", "contacts", "pipeline", "partners", "reporting")))
 
 
-async def _working_tenant_ids() -> list[uuid.UUID]:
+@dataclass(frozen=True)
+class WorkingTenant:
+    id: uuid.UUID
+    time_zone: str
+    daily_jobs_hour: int
+
+
+async def working_tenants() -> list[WorkingTenant]:
+    """The tenants still in use (active or read-only), with the clock their daily jobs follow."""
     from services.identity.tables import Tenant  # identity's table, read only; imported late: infra is below it
 
-    rows = await Tenant.select(Tenant.id).where(Tenant.status.is_in(["active", "read_only"])).order_by(Tenant.id)
-    return [uuid.UUID(str(row["id"])) for row in rows]
+    rows = await Tenant.select(Tenant.id, Tenant.time_zone, Tenant.daily_jobs_hour).where(
+        Tenant.status.is_in(["active", "read_only"])).order_by(Tenant.id)
+    return [WorkingTenant(uuid.UUID(str(row["id"])), row["time_zone"], row["daily_jobs_hour"]) for row in rows]
 
 
 def for_each_active_tenant(target: str, queue_name: str = "default") -> int:
     """A periodic job's fan-out: one job running `target` ("module:function") per tenant still in use (active or
     read-only), each in its own tenant transaction. Returns how many were enqueued."""
-    func, connection = _imported(target), redis_connection()
-    tenant_ids = asyncio.run(_working_tenant_ids())
-    for tenant_id in tenant_ids:
-        enqueue_for_tenant(tenant_id, func, queue_name=queue_name, connection=connection)
-    return len(tenant_ids)
+    func, connection = imported(target), redis_connection()
+    tenants = asyncio.run(working_tenants())
+    for tenant in tenants:
+        enqueue_for_tenant(tenant.id, func, queue_name=queue_name, connection=connection)
+    return len(tenants)
 
 
 def run_worker(queues: list[str] | None = None, with_scheduler: bool = False, burst: bool = False) -> None:

@@ -4,12 +4,19 @@ Time is cut into periods (every N seconds since the epoch, or days starting at a
 loop claims the period that `now` falls in with `SET NX` on a key naming it, and enqueues the work only if
 the claim is its own: with several scheduler processes, each period runs once. Only the current period is
 ever claimed, so after downtime the work runs once for the period it comes back in, not once per missed one.
+
+Daily per-tenant work (`TENANT_DAILY`) runs at each tenant's own hour: an hourly fan-out claims, per tenant, the
+tenant's current local day (a day that starts at its `daily_jobs_hour` in its `time_zone`) and enqueues the
+tenant's job only with that claim. The first tick at or after the hour runs it; after downtime the next tick
+makes up the day once; a second tick in the same day, or a changed hour, finds the day claimed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import threading
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,8 +24,9 @@ from typing import Any
 import redis
 from rq.job import Job
 
-from infra.jobs import for_each_active_tenant, queue, redis_connection
+from infra.jobs import enqueue_for_tenant, for_each_active_tenant, imported, queue, redis_connection, working_tenants
 from services.identity.jobs import end_grace_periods
+from tenants.locale import DEFAULT_TIME_ZONE
 from webhooks.jobs import reap_lost_work
 
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -48,17 +56,63 @@ class Periodic:
         """The name of the period `now` falls in; a daily period starts at its hour, so before that hour it is
         still the previous day's."""
         if self.daily_at_hour is not None:
-            return (now.astimezone(datetime.UTC) - datetime.timedelta(hours=self.daily_at_hour)).date().isoformat()
+            return local_day(now, zoneinfo.ZoneInfo("UTC"), self.daily_at_hour).isoformat()
         return str((now - _EPOCH) // self.length)
 
 
-SCHEDULES: tuple[Periodic, ...] = (
-    # 18:00 UTC is 01:00 in Việt Nam: customers move to "Đừng quên" overnight.
-    Periodic("contacts.dont_forget", for_each_active_tenant, args=("services.contacts.jobs:age_statuses",),
-             daily_at_hour=18),
+@dataclass(frozen=True)
+class TenantDaily:
+    """`target` ("module:function", a tenant job) once a day for each tenant in use, at the tenant's hour."""
+
+    name: str
+    target: str
+    queue_name: str = "default"
+
+
+TENANT_DAILY: tuple[TenantDaily, ...] = (
+    # Customers move to "Đừng quên" overnight (01:00 in the tenant's zone unless it chose another hour).
+    TenantDaily("contacts.dont_forget", "services.contacts.jobs:age_statuses"),
     # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
-    Periodic("partners.daily", for_each_active_tenant, args=("services.partners.jobs:daily_credit_and_targets",),
-             daily_at_hour=18),
+    TenantDaily("partners.daily", "services.partners.jobs:daily_credit_and_targets"),
+)
+_DAILY_CLAIM = datetime.timedelta(days=3)  # past any local day's end and a change of zone
+
+
+def zone_named(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def local_day(now: datetime.datetime, zone: zoneinfo.ZoneInfo, hour: int) -> datetime.date:
+    """The tenant's daily period `now` falls in: before its hour it is still the previous local day's."""
+    return (now.astimezone(zone) - datetime.timedelta(hours=hour)).date()
+
+
+def daily_claim_key(daily: TenantDaily, tenant_id: object, day: datetime.date) -> str:
+    return f"crm:daily:{daily.name}:{tenant_id}:{day.isoformat()}"
+
+
+def fan_out_daily(now_iso: str | None = None, dailies: tuple[TenantDaily, ...] = TENANT_DAILY) -> int:
+    """The hourly fan-out of daily tenant work (`now_iso` lets tests set the clock): claims each tenant's local
+    day in one pipelined round trip, and enqueues the claimed ones. Returns how many it enqueued."""
+    now = datetime.datetime.fromisoformat(now_iso) if now_iso else datetime.datetime.now(datetime.UTC)
+    tenants, connection = asyncio.run(working_tenants()), redis_connection()
+    wanted = [(daily, tenant.id, local_day(now, zone_named(tenant.time_zone), tenant.daily_jobs_hour))
+              for daily in dailies for tenant in tenants]
+    pipeline = connection.pipeline(transaction=False)
+    for daily, tenant_id, day in wanted:
+        pipeline.set(daily_claim_key(daily, tenant_id, day), now.isoformat(), nx=True,
+                     ex=int(_DAILY_CLAIM.total_seconds()))
+    claimed = [want for want, mine in zip(wanted, pipeline.execute(), strict=True) if mine]
+    for daily, tenant_id, _ in claimed:
+        enqueue_for_tenant(tenant_id, imported(daily.target), queue_name=daily.queue_name, connection=connection)
+    return len(claimed)
+
+
+SCHEDULES: tuple[Periodic, ...] = (
+    Periodic("tenants.daily", fan_out_daily, every=datetime.timedelta(hours=1)),
     # Dashboards read roll-ups plus pending deltas; folding keeps the pending part small.
     Periodic("reporting.fold", for_each_active_tenant, args=("services.reporting.jobs:fold_rollups",),
              every=datetime.timedelta(minutes=5)),

@@ -76,3 +76,21 @@ INTERACTION_CREATED = declare("interaction.created", InteractionData,
                               "An interaction (call, meeting, care...) with a customer was logged.")
 DOCUMENT_UPLOADED = declare("document.uploaded", DocumentUploaded, "Một tài liệu của khách hàng được tải lên.",
                             "A document of a customer was uploaded.")
+
+
+class CustomerStatusChanged(msgspec.Struct, kw_only=True):
+    """A move of a customer's relationship status, by a person or by the "Đừng quên" ageing."""
+
+    id: uuid.UUID
+    code: str
+    from_status_id: uuid.UUID | None
+    to_status_id: uuid.UUID | None
+    by: str  # the user's (or API key's) id, or "system"
+    by_kind: str  # user | api_key | support | system
+    at: datetime.datetime
+
+
+CUSTOMER_STATUS_CHANGED = declare(
+    "customer.status_changed", CustomerStatusChanged,
+    "Tình trạng quan hệ của khách hàng đã thay đổi (bởi người dùng hoặc hệ thống, như \"Đừng quên\").",
+    "A customer's relationship status changed (by a user, or by the system such as \"Don't forget\").")

@@ -2,6 +2,7 @@
 
 import uuid
 
+from infra.jobs import Progress
 from services.contacts.service import customers, exports, imports, statuses
 
 
@@ -10,9 +11,10 @@ async def count_customers() -> int:
     return await customers.count_customers()
 
 
-async def age_statuses(batch_size: int = statuses.AGEING_BATCH) -> int:
-    """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`); returns how many moved."""
-    return await statuses.age_to_dont_forget(batch_size)
+async def age_statuses(batch_size: int = statuses.AGEING_BATCH,
+                       slice_rows: int = statuses.AGEING_SLICE) -> Progress:
+    """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`), a slice at a time."""
+    return Progress(*await statuses.age_to_dont_forget(batch_size, slice_rows))
 
 
 async def run_import(import_id: str) -> str:

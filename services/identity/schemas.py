@@ -507,3 +507,55 @@ class SupportBillingOut(msgspec.Struct, kw_only=True):
 class StripeWebhookAck(msgspec.Struct, kw_only=True):
     received: bool
     duplicate: bool
+
+
+# The job console (services/identity/service/jobs.py).
+class JobRunOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str  # the job function, "module:function"
+    queue_name: str
+    status: str  # running | queued (between slices, or retried) | succeeded | failed
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    rows_done: int
+    rows_total: int | None
+    slices: int
+    attempts: int
+    error: str | None
+
+
+class ScheduledJobOut(msgspec.Struct, kw_only=True):
+    name: str
+    job: str
+    schedule: str  # "daily at 01:00 Asia/Ho_Chi_Minh"
+    last_run: JobRunOut | None
+    next_run_at: datetime.datetime
+    status: str  # the last run's, or "never_run"
+
+
+class JobRetry(Body):
+    reason: Reason
+
+
+class QueueDepthOut(msgspec.Struct, kw_only=True):
+    name: str
+    queued: int
+    started: int
+    failed: int
+    scheduled: int
+    deferred: int
+
+
+class RqJobOut(msgspec.Struct, kw_only=True):
+    """A job as rq holds it, across tenants: support's view of what runs and what failed."""
+
+    id: str
+    queue_name: str
+    state: str  # started | failed
+    description: str | None
+    tenant_id: uuid.UUID | None  # None for platform work (webhook dispatch, the fan-outs)
+    run_id: uuid.UUID | None
+    enqueued_at: datetime.datetime | None
+    ended_at: datetime.datetime | None
+    error: str | None  # the exception's last line

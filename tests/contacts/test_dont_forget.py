@@ -54,6 +54,15 @@ async def history(client: httpx.AsyncClient, user: conftest.TenantUser, customer
     return items
 
 
+async def status_events(owner_conn: asyncpg.Connection, user: conftest.TenantUser, by_kind: str) -> list[Any]:
+    """The `customer.status_changed` payloads in the tenant's outbox made by `by_kind`, oldest first."""
+    await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(user.tenant_id))
+    rows = await owner_conn.fetch("SELECT body FROM webhook_outbox WHERE tenant_id = $1 AND "
+                                  "event_type = 'customer.status_changed' ORDER BY id", user.tenant_id)
+    events = [json.loads(row["body"])["data"] for row in rows]
+    return [event for event in events if event["by_kind"] == by_kind]
+
+
 async def test_customers_left_uncontacted_move_to_dont_forget_and_back(client, stack, tenant_a, tenant_b,
                                                                        owner_conn: asyncpg.Connection):
     response = await client.patch(SETTINGS, headers=tenant_b.headers, json={"dont_forget_after_days": 10})
@@ -99,9 +108,17 @@ async def test_customers_left_uncontacted_move_to_dont_forget_and_back(client, s
     assert (after["after_days"], after["relationship_status_id"]) == (30, a["Don't forget"])
     assert sorted(after["customer_ids"]) == sorted([a_31["id"], a_never["id"]])
 
+    # One `customer.status_changed` per move, in the same transaction; the creations announced theirs too.
+    aged = await status_events(owner_conn, tenant_a, "system")
+    assert sorted((event["id"], event["from_status_id"], event["to_status_id"]) for event in aged) == sorted([
+        (a_31["id"], a["Hot"], a["Don't forget"]), (a_never["id"], None, a["Don't forget"])])
+    assert {(event["code"], event["by"]) for event in aged} == {(a_31["code"], "system"), (a_never["code"], "system")}
+    assert [event["id"] for event in await status_events(owner_conn, tenant_b, "system")] == [b_15["id"]]
+
     histories = [await history(client, user, row) for user, row, _ in expected]
     run_ageing(stack)  # the second run the same day moves nobody and records nothing
     assert [await history(client, user, row) for user, row, _ in expected] == histories
+    assert len(await status_events(owner_conn, tenant_a, "system")) == 2
     assert [await status_of(client, user, row) for user, row, _ in expected] == [status for _, _, status in expected]
 
     # A call logged now brings it back to where it was; the history names the person.
@@ -112,6 +129,10 @@ async def test_customers_left_uncontacted_move_to_dont_forget_and_back(client, s
     back = (await history(client, tenant_a, a_31))[0]
     assert (back["from_status_id"], back["to_status_id"], back["actor_kind"]) == (
         a["Don't forget"], a["Hot"], "user")
+    by_user = [event for event in await status_events(owner_conn, tenant_a, "user") if event["id"] == a_31["id"]]
+    assert [(event["from_status_id"], event["to_status_id"]) for event in by_user] == [
+        (None, a["Hot"]), (a["Don't forget"], a["Hot"])]
+    assert by_user[0]["by"] == by_user[1]["by"] == str(uuid.UUID(by_user[0]["by"]))  # the user's id
     # Never had a status before: back to none.
     response = await client.patch(f"{CUSTOMERS}/{a_never['id']}", headers=tenant_a.headers,
                                   json={"last_contacted_at": datetime.datetime.now(datetime.UTC).isoformat()})

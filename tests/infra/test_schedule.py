@@ -93,7 +93,7 @@ def test_two_scheduler_processes_enqueue_the_declared_work_once(stack, scheduler
         assert process.returncode == 0, stderr
     jobs = Queue("default", connection=redis.Redis.from_url(scheduler_redis_url)).get_jobs()
     declared = [(f"{p.func.__module__}.{p.func.__qualname__}", p.args) for p in SCHEDULES if p.queue_name == "default"]
-    assert ("infra.jobs.for_each_active_tenant", ("services.contacts.jobs:age_statuses",)) in declared
+    assert ("infra.schedule.fan_out_daily", ()) in declared
     # Each once, though two schedulers ticked (in either's order: they may split the claims between them).
     assert sorted((job.func_name, job.args) for job in jobs) == sorted(declared)
 

@@ -3,7 +3,8 @@
 Every tenant starts with the same list, seeded on first use by `ensure_relationship_statuses` (idempotent, so
 sign-up or a job may call it too). "Đừng quên" (Don't forget) is the system status the jobs apply after N
 days without contact: it can be renamed, never deleted. Every change of a customer's status, by a person or
-by the system, is kept in `customer_status_change`, written by the same statement that makes the change.
+by the system, is kept in `customer_status_change`, written by the same statement that makes the change, and
+announced as `customer.status_changed` (one outbox INSERT for a whole batch).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import msgspec
 
 from infra.problems import NotFoundError, ProblemError
+from services.contacts.events import CUSTOMER_STATUS_CHANGED, CustomerStatusChanged
 from services.contacts.schemas import StatusChangeOut, StatusCreate, StatusOut, StatusUpdate
 from services.contacts.service.lookups import require_reference
 from services.contacts.service.settings import get_contacts_settings
@@ -23,6 +25,7 @@ from services.contacts.tables import Customer, RelationshipStatus
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
+from webhooks.outbox import emit_many
 
 DONT_FORGET = "dont_forget"
 # (name, English name, system key): the keyed ones can be named in settings, such as the statuses ageing skips.
@@ -34,7 +37,7 @@ STATUS_NOT_FOUND = NotFoundError("tình trạng quan hệ", "Relationship status
 _COLUMNS = [getattr(RelationshipStatus, name) for name in StatusOut.__struct_fields__]
 
 # Locks the customers first, so `from` is the status each had when this change was made, even under
-# concurrent changes; then changes them and writes one history row each.
+# concurrent changes; then changes them and writes one history row each, returning what the events announce.
 _CHANGE = """
 WITH previous AS (
     SELECT id, relationship_status_id FROM customer
@@ -43,23 +46,26 @@ WITH previous AS (
 ), changed AS (
     UPDATE customer c SET relationship_status_id = {}::uuid, updated_at = now() FROM previous p
     WHERE c.tenant_id = {} AND c.id = p.id
-    RETURNING c.id, p.relationship_status_id AS from_status_id
+    RETURNING c.id, c.code, p.relationship_status_id AS from_status_id
+), recorded AS (
+    INSERT INTO customer_status_change
+        (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
+    SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
+    RETURNING customer_id, created_at
 )
-INSERT INTO customer_status_change
-    (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
-SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
-RETURNING customer_id
+SELECT c.id, c.code, c.from_status_id, r.created_at FROM changed c JOIN recorded r ON r.customer_id = c.id
 """
-# One batch of customers due for "Đừng quên": last touched (contacted, or created when never contacted) before the
-# tenant's cut-off, not there already, and not at an excluded status (named by system key or id).
+# The customers due for "Đừng quên": last touched (contacted, or created when never contacted) before the tenant's
+# cut-off, not there already, and not at an excluded status (named by system key or id).
 _DUE_FOR_DONT_FORGET = """
-SELECT c.id FROM customer c
+FROM customer c
 LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = c.relationship_status_id
 WHERE c.tenant_id = {} AND c.relationship_status_id IS DISTINCT FROM {}::uuid
   AND COALESCE(c.last_contacted_at, c.created_at) < now() - make_interval(days => {})
   AND NOT COALESCE(s.system_key = ANY({}::text[]) OR s.id::text = ANY({}::text[]), false)
-ORDER BY c.id LIMIT {}
 """
+_DUE_BATCH = "SELECT c.id " + _DUE_FOR_DONT_FORGET + "ORDER BY c.id LIMIT {}"
+_DUE_COUNT = "SELECT count(*) AS due " + _DUE_FOR_DONT_FORGET
 # The status a "Đừng quên" customer had before the latest move there, if that move came before the contact
 # (NULL when it had none or that status is gone); no row when the customer is not at "Đừng quên".
 _BEFORE_DONT_FORGET = """
@@ -74,6 +80,7 @@ LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = moved.fr
 WHERE c.tenant_id = {} AND c.id = {}
 """
 AGEING_BATCH = 1000
+AGEING_SLICE = 20 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue
 _HISTORY = """
 SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
        h.actor_kind, h.actor_id, h.created_at AS changed_at
@@ -177,7 +184,12 @@ async def change_status(customer_ids: Collection[uuid.UUID], status_id: uuid.UUI
     tenant_id, actor = current_tenant_id(), audit.current_actor()
     rows = await Customer.raw(_CHANGE, tenant_id, list(customer_ids), status_id, status_id, tenant_id, tenant_id,
                               status_id, actor.kind, actor.id, actor.support_staff_id)
-    return {row["customer_id"] for row in rows}
+    by = "system" if actor.id is None else str(actor.id)
+    await emit_many(CUSTOMER_STATUS_CHANGED, [
+        CustomerStatusChanged(id=row["id"], code=row["code"], from_status_id=row["from_status_id"],
+                              to_status_id=status_id, by=by, by_kind=actor.kind, at=row["created_at"])
+        for row in rows])
+    return {row["id"] for row in rows}
 
 
 async def status_history(customer_id: uuid.UUID, limit: int, cursor: str | None) -> Page[StatusChangeOut]:
@@ -196,26 +208,28 @@ async def _dont_forget_id() -> uuid.UUID:
     return uuid.UUID(str(row["id"]))
 
 
-async def age_to_dont_forget(batch_size: int = AGEING_BATCH) -> int:
+async def age_to_dont_forget(batch_size: int = AGEING_BATCH,
+                             slice_rows: int = AGEING_SLICE) -> tuple[int, int]:
     """Move the tenant's customers left uncontacted past its setting to "Đừng quên", a batch at a time, each
-    move in the history and the audit log. Those already there are not due, so a second run moves nobody.
-    Returns how many customers moved."""
+    move in the history, the audit log and an event; at most about `slice_rows` of them, so a big tenant's job
+    yields to the others (the job runs again for the rest). Those already there are not due, so a second run
+    moves nobody. Returns how many moved, and how many are still due."""
     tenant_id, target, settings = current_tenant_id(), await _dont_forget_id(), await get_contacts_settings()
-    excluded = settings.dont_forget_excluded
+    due_args = (tenant_id, target, settings.dont_forget_after_days, settings.dont_forget_excluded,
+                settings.dont_forget_excluded)
+    due = (await Customer.raw(_DUE_COUNT, *due_args))[0]["due"]
     moved = 0
-    while True:
-        rows = await Customer.raw(_DUE_FOR_DONT_FORGET, tenant_id, target, settings.dont_forget_after_days,
-                                  excluded, excluded, batch_size)
-        if not rows:
-            return moved
+    while moved < min(due, slice_rows):
+        rows = await Customer.raw(_DUE_BATCH, *due_args, batch_size)
         changed = await change_status([row["id"] for row in rows], target)
         if changed:
             await audit.record("customer.dont_forget", "customer", actor=audit.SYSTEM, after={
                 "relationship_status_id": str(target), "customer_ids": sorted(str(id_) for id_ in changed),
                 "after_days": settings.dont_forget_after_days})
         moved += len(changed)
-        if len(rows) < batch_size:
-            return moved
+        if len(rows) < batch_size or not changed:
+            return moved, 0
+    return moved, max(due - moved, 0)
 
 
 async def restore_after_contact(customer_id: uuid.UUID, contacted_at: datetime.datetime) -> bool:

@@ -1,0 +1,64 @@
+"""Job runs: one row per run of a tenant job, written by the wrapper every tenant job goes through
+(`infra.jobs.run_tenant_job`), so the tenant's admins and support staff can follow it: when it started and
+finished, how many rows it has done of how many, how many slices it took, and the error that stopped it.
+
+A run may take several rq jobs (slices, re-queued at the back of the queue so other tenants go first, or a
+retry of a failed slice); they share the run's id. The row lives in the tenant's own rows, under RLS.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
+
+from tenants.context import current_tenant_id
+from tenants.tables import TenantTable
+
+ERROR_CHARS = 2000  # the end of a traceback names the failing line; the rest stays in rq's failed registry
+
+
+class JobRun(TenantTable, tablename="job_run"):
+    name = Varchar(length=200, null=False)  # the job function, "module:function"
+    queue_name = Varchar(length=32, null=False)
+    rq_job_id = Varchar(length=64, null=True, default=None)  # the latest slice's, to retry it
+    status = Varchar(length=16, null=False, default="running")  # running | queued | succeeded | failed
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    rows_done = BigInt(null=False, default=0)
+    rows_total = BigInt(null=True, default=None)
+    slices = Integer(null=False, default=0)
+    attempts = Integer(null=False, default=1)  # 1 + the retries of failed slices (counted by the retry)
+    error = Text(null=True, default=None)
+
+
+# A slice starts: the first creates the row; a later slice, or a retried one, counts itself.
+_STARTED = """
+INSERT INTO job_run (id, tenant_id, name, queue_name, rq_job_id, status, started_at, slices, attempts, rows_done,
+                     created_at, updated_at)
+VALUES ({}, {}, {}, {}, {}, 'running', now(), 1, 1, 0, now(), now())
+ON CONFLICT (id) DO UPDATE SET status = 'running', rq_job_id = EXCLUDED.rq_job_id, slices = job_run.slices + 1,
+    error = NULL, finished_at = NULL, updated_at = now()
+"""
+_SLICE_DONE = """
+UPDATE job_run SET rows_done = rows_done + {}, rows_total = CASE WHEN {} THEN rows_done + {} + {} ELSE rows_total END,
+    status = {}, finished_at = CASE WHEN {} = 'succeeded' THEN now() END, updated_at = now()
+WHERE tenant_id = {} AND id = {}
+"""
+
+
+async def started(run_id: uuid.UUID, name: str, queue_name: str, rq_job_id: str | None) -> None:
+    await JobRun.raw(_STARTED, run_id, current_tenant_id(), name, queue_name, rq_job_id)
+
+
+async def slice_done(run_id: uuid.UUID, done: int, left: int | None) -> None:
+    """Count `done` rows; `left` (rows still to do, when the job knows) sets the total and, above 0, leaves
+    the run queued for its next slice."""
+    status = "queued" if left else "succeeded"
+    await JobRun.raw(_SLICE_DONE, done, left is not None, done, left or 0, status, status, current_tenant_id(),
+                     run_id)
+
+
+async def failed(run_id: uuid.UUID, error: str) -> None:
+    await JobRun.raw("UPDATE job_run SET status = 'failed', error = {}, finished_at = now(), updated_at = now() "
+                     "WHERE tenant_id = {} AND id = {}", error[-ERROR_CHARS:], current_tenant_id(), run_id)

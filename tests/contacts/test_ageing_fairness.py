@@ -1,0 +1,64 @@
+"""Fairness between tenants: a big tenant's ageing goes slice by slice to the back of the queue, so small tenants
+enqueued after it finish first; the run's progress counts every row, and every move is announced once."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+
+import asyncpg
+import redis
+
+from infra.jobs import enqueue_for_tenant
+from services.contacts.jobs import age_statuses
+from tests import conftest
+from tests.conftest import sign_up
+from tests.contacts.helpers import create_customer
+from tests.identity.test_job_console import runs
+
+BIG = 3000
+
+
+async def test_small_tenants_finish_while_a_big_one_is_still_ageing(client, stack, tenant_a, tenant_b,
+                                                                    owner_conn: asyncpg.Connection):
+    tenant_c = await sign_up(client, "Công ty Nhỏ Thứ Hai")
+    await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(tenant_a.tenant_id))
+    await owner_conn.execute(
+        "INSERT INTO customer (id, tenant_id, code, name, name_folded, last_contacted_at, created_at, updated_at) "
+        "SELECT uuidv7(), $1, 'BIG' || g, 'KH ' || g, 'kh ' || g, now() - interval '40 days', now(), now() "
+        "FROM generate_series(1, $2) AS g", tenant_a.tenant_id, BIG)
+    long_ago = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=45)).isoformat()
+    for small in (tenant_b, tenant_c):
+        for n in range(2):
+            await create_customer(client, small, name=f"Lâu rồi {n}", last_contacted_at=long_ago)
+
+    connection = redis.Redis.from_url(stack.redis_url)
+    # The big tenant is first in the queue; one worker, so the order it takes the jobs in is the whole story.
+    enqueue_for_tenant(tenant_a.tenant_id, age_statuses, batch_size=250, slice_rows=500, connection=connection)
+    for small in (tenant_b, tenant_c):
+        enqueue_for_tenant(small.tenant_id, age_statuses, connection=connection)
+    result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
+                            env=stack.env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+    [big] = await runs(client, tenant_a)
+    assert (big["status"], big["rows_done"], big["rows_total"], big["slices"]) == ("succeeded", BIG, BIG, BIG // 500)
+    for small in (tenant_b, tenant_c):
+        [run] = await runs(client, small)
+        assert (run["status"], run["rows_done"], run["rows_total"], run["slices"]) == ("succeeded", 2, 2, 1)
+        # Done before the big tenant's second slice began, though enqueued after its first.
+        assert run["finished_at"] < big["finished_at"]
+    started = [run_started(result.stdout + result.stderr, tenant) for tenant in (tenant_a, tenant_b, tenant_c)]
+    assert started[0][0] < started[1][0] < started[2][0] < started[0][1]
+
+    await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(tenant_a.tenant_id))
+    events = await owner_conn.fetchval("SELECT count(*) FROM webhook_outbox WHERE tenant_id = $1 AND "
+                                       "event_type = 'customer.status_changed'", tenant_a.tenant_id)
+    assert events == BIG
+
+
+def run_started(worker_log: str, tenant: conftest.TenantUser) -> list[int]:
+    """The positions in the worker's log where it took a job of `tenant` (rq logs each job's description)."""
+    lines = worker_log.splitlines()
+    return [n for n, line in enumerate(lines) if f"for tenant {tenant.tenant_id}" in line and "default:" in line]
