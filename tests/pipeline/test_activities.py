@@ -22,6 +22,7 @@ from tests.pipeline.activity_helpers import (
     new_customer,
     schedule,
 )
+from tests.pipeline.helpers import add_opportunity, default_stages
 
 HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -194,7 +195,7 @@ async def test_bad_input_names_the_field(client, tenant_a):
     base = {"record_type": "customer", "record_id": customer["id"], "type_id": call["id"]}
     cases = [
         ({**base, "record_type": "invoice"}, "record_type"),
-        ({**base, "record_type": "opportunity"}, "record_type"),
+        ({**base, "record_type": "opportunity"}, "record_id"),  # a customer's id is no opportunity
         ({**base, "record_id": str(uuid.uuid4())}, "record_id"),
         ({**base, "record_id": "nope"}, "record_id"),
         ({**base, "due_date": "2026-02-30"}, "due_date"),
@@ -242,3 +243,17 @@ async def test_roles_decide_who_configures_and_who_schedules(client, tenant_a):
     assert (await complete(client, seller, assigned["id"]))["activity"]["done_by"] == str(seller.user_id)
     owner_only = await schedule(client, tenant_a, owners["id"], call["id"])
     assert (await client.get(f"{ACTIVITIES}/{owner_only['id']}", headers=seller.headers)).status_code == 404
+
+
+async def test_activities_plan_on_opportunities_quotations_and_contracts_too(client, tenant_a, tenant_b):
+    call = (await client.get(TYPES, headers=tenant_a.headers)).json()[0]
+    await default_stages(client, tenant_a)
+    opportunity = await add_opportunity(client, tenant_a, name="Cơ hội máy lọc nước")
+    planned = await client.post("/api/pipeline/v1/activities", headers=tenant_a.headers, json={
+        "record_type": "opportunity", "record_id": opportunity["id"], "type_id": call["id"]})
+    assert planned.status_code == 201, planned.text
+    assert (planned.json()["record_type"], planned.json()["record_id"]) == ("opportunity", opportunity["id"])
+    theirs = await client.post("/api/pipeline/v1/activities", headers=tenant_b.headers, json={
+        "record_type": "opportunity", "record_id": opportunity["id"],
+        "type_id": (await client.get(TYPES, headers=tenant_b.headers)).json()[0]["id"]})
+    assert theirs.status_code == 422 and theirs.json()["errors"][0]["field"] == "record_id"

@@ -29,6 +29,7 @@ from services.pipeline.events import (
     contract_data,
 )
 from services.pipeline.schemas import ContractCreate, ContractDocumentOut, ContractOut, ContractUpdate, Download
+from services.pipeline.service.credit_gate import require_credit
 from services.pipeline.service.quotations import (
     customer_name_of,
     get_quotation,
@@ -166,6 +167,8 @@ async def transition(access: Access, contract_id: uuid.UUID, action: str, reason
     before = await get_contract(access, contract_id, lock=True)
     if before.state not in sources:
         raise wrong_state(before.state, action_vi, action_en)
+    if target == "signed" and before.quotation_id is None:  # an accepted quotation's amount passed already
+        await require_credit(before.customer_id, before.value, before.currency, "contract", contract_id)
     now = datetime.datetime.now(datetime.UTC)
     changes: dict[Any, Any] = {Contract.state: target}
     if target == "signed":

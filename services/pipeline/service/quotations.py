@@ -52,6 +52,7 @@ from services.pipeline.schemas import (
     Totals,
 )
 from services.pipeline.service import quotation_pdf
+from services.pipeline.service.credit_gate import require_credit
 from services.pipeline.service.opportunities import OPPORTUNITY_NOT_FOUND, get_opportunity, mark_won
 from services.pipeline.service.pricing import (
     Priced,
@@ -373,7 +374,10 @@ async def _decide(access: Access, quotation_id: uuid.UUID, state: str, action_vi
 
 
 async def accept_quotation(access: Access, quotation_id: uuid.UUID) -> QuotationOut:
-    """The customer said yes: the opportunity is won, and the ERP's sales module hears it once."""
+    """The customer said yes: when the total fits the customer's credit, the opportunity is won and the ERP's
+    sales module hears it once."""
+    quotation = await get_quotation(access, quotation_id)
+    await require_credit(quotation.customer_id, quotation.total, quotation.currency, "quotation", quotation_id)
     _, after = await _decide(access, quotation_id, "accepted", "chấp nhận báo giá", "accept the quotation")
     if after.opportunity_id is not None:
         await mark_won(after.opportunity_id)

@@ -1,7 +1,7 @@
 """The records an activity can be about, by `record_type`, and the check that one exists for the caller.
 
-Customers live in contacts; opportunities, quotations and contracts join `RECORD_TABLES` when their pipeline
-tables exist. A type not listed yet is refused as invalid input rather than accepted unchecked.
+Customers live in contacts; opportunities, quotations and contracts in pipeline. Each carries an owner, team
+and branch, so the caller must see the record to plan an activity on it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import cast
 
 from infra.problems import ProblemError
 from services.contacts.tables import Customer
+from services.pipeline.tables import Contract, Opportunity, Quotation
 from tenants.access import Access, OwnedTable, visible_to
 from tenants.context import current_tenant_id
 from tenants.tables import TenantTable
@@ -25,6 +26,9 @@ class RecordTable:
 
 RECORD_TABLES: dict[str, RecordTable] = {
     "customer": RecordTable(Customer, owned=True),
+    "opportunity": RecordTable(Opportunity, owned=True),
+    "quotation": RecordTable(Quotation, owned=True),
+    "contract": RecordTable(Contract, owned=True),
 }
 
 
