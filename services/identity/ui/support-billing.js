@@ -57,6 +57,7 @@ class TenantBilling extends CrmPage {
             autocomplete="off"></label>
           <button type="submit">${this.t("Đổi gói", "Set plan")}</button>
         </form>
+        <h3>${this.t("Sự kiện thanh toán từ Stripe", "Billing events from Stripe")}</h3>
         ${this.table({ loaded: true, items: b.events }, [
           [this.t("Sự kiện", "Event"), (e) => e.type],
           [this.t("Mã", "Id"), (e) => e.event_id],
@@ -64,7 +65,7 @@ class TenantBilling extends CrmPage {
           [this.t("Nhận lúc", "Received"), (e) => this.date(e.received_at)],
           [this.t("Xử lý lúc", "Processed"), (e) => this.date(e.processed_at)],
           [this.t("Kết quả", "Outcome"), (e) => e.outcome],
-        ], this.t("Sự kiện thanh toán từ Stripe", "Billing events from Stripe"))}` : nothing}`;
+        ])}` : nothing}`;
   }
 }
 
