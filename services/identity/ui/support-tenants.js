@@ -1,6 +1,7 @@
 // Support staff: find a company by name, slug, owner email or id, see its plan, usage and status, and act as
 // one of its users for a stated reason (read-only unless write is asked; every request lands in its audit log).
 import { CrmPage, formValues, html, nothing } from "crm-ui";
+import "./support-billing.js";
 
 const API = "/api/identity/v1/support";
 
@@ -54,7 +55,8 @@ class SupportTenantsPage extends CrmPage {
           <input name="reason" size="40" autocomplete="off"></label>
         <label class="inline"><input type="checkbox" name="write"> ${this.t("Cho phép ghi", "Allow writes")}</label>
         <button type="submit">${this.t("Đóng vai chủ sở hữu", "Act as the owner")}</button>
-      </form>`;
+      </form>
+      <identity-tenant-billing .shell=${this.shell} .lang=${this.lang} .tenantId=${d.id}></identity-tenant-billing>`;
   }
 
   render() {
