@@ -1,4 +1,5 @@
-"""The pipeline's pages in headless Chromium: reorder stages by dragging a row; move an opportunity on the
+"""The pipeline's pages in headless Chromium: reorder stages by dragging a row, delete one that holds an
+opportunity by choosing where it goes; move an opportunity on the
 board by dragging its card to another column, after which the API and the column sums agree."""
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from tests.conftest import TenantUser
 from tests.pipeline.helpers import API, add_opportunity, add_stages, default_stages
 
 
-async def test_dragging_a_stage_row_reorders_the_stages(page: Page, server: str, client: httpx.AsyncClient,
-                                                        tenant_a: TenantUser) -> None:
+async def test_dragging_a_stage_row_reorders_the_stages_and_deleting_one_asks_where_its_deals_go(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
     first, second, third = await add_stages(client, tenant_a, ("Lead", 10, False), ("Offer", 40, False),
                                             ("Signed", 100, True))
     await sign_in(page, server, tenant_a.email, tenant_a.password)
@@ -24,6 +25,17 @@ async def test_dragging_a_stage_row_reorders_the_stages(page: Page, server: str,
     assert [s["id"] for s in listed.json()] == [third["id"], first["id"], second["id"]]
     await expect(stages.locator("tbody tr").first).to_contain_text("GĐ Signed")
     await screenshot(page, "pipeline-stages-reordered")
+
+    deal = await add_opportunity(client, tenant_a, stage_id=second["id"])
+    await stages.locator(f'tr[data-stage="{second["id"]}"]').get_by_role("button", name="Xóa").click()
+    await expect(stages.get_by_role("alert")).to_contain_text("Giai đoạn đang có 1 cơ hội")  # the API's 409
+    choice = stages.get_by_role("form", name="Chuyển cơ hội")
+    await choice.get_by_label("Chuyển cơ hội sang").select_option(first["id"])
+    await choice.get_by_role("button", name="Chuyển và xóa").click()
+    await expect(stages.locator("tbody tr")).to_have_count(2)
+    await expect(stages.get_by_role("alert")).to_have_count(0)
+    moved = await client.get(f"{API}/opportunities/{deal['id']}", headers=tenant_a.headers)
+    assert moved.json()["stage_id"] == first["id"]
 
 
 async def test_dragging_a_card_to_another_column_moves_the_opportunity(

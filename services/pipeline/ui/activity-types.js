@@ -1,7 +1,7 @@
 // Activity types: calls, meetings, e-mails, to-dos... with their delay and chaining: when an activity of this
 // type is done, the next type is created (trigger) or offered (suggest), due after the delay.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API } from "./shared.js";
+import { API, asNumbers } from "./shared.js";
 
 const TYPES = `${API}/activity-types`;
 const CATEGORIES = { call: ["Gọi điện", "Call"], meeting: ["Gặp mặt", "Meeting"], email: ["Email", "E-mail"],
@@ -13,8 +13,7 @@ const CHAINING = { none: ["Không", "None"], trigger: ["Tự tạo hoạt độn
 
 /** The form as the API's body: numbers as numbers, an empty next type as none. */
 function typeBody(form) {
-  const body = formValues(form);
-  if ("delay_count" in body) body.delay_count = Number(body.delay_count);
+  const body = asNumbers(formValues(form), "delay_count");
   body.next_type_id = body.next_type_id ?? null;
   return body;
 }

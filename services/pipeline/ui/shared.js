@@ -26,3 +26,9 @@ export function money(page, amount, currency) {
   const locale = page.lang === "en" ? "en-GB" : "vi-VN";
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
 }
+
+/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
+export function asNumbers(body, ...names) {
+  for (const name of names) if (name in body) body[name] = Number(body[name]);
+  return body;
+}

@@ -1,14 +1,13 @@
 // Stages: a team's board columns (the shared ones and the team's own) in order. Drag a row to reorder (one
 // PUT of the whole order), add, edit, delete; deleting a stage that holds opportunities asks where to move them.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, salesTeams, stageName, teamPicker } from "./shared.js";
+import { API, asNumbers, salesTeams, stageName, teamPicker } from "./shared.js";
 
 const STAGES = `${API}/stages`;
 
 /** The form's values with its checkboxes as booleans and numbers as numbers; the API checks them. */
 function stageBody(form) {
-  const body = formValues(form);
-  for (const name of ["probability", "rotting_days"]) if (name in body) body[name] = Number(body[name]);
+  const body = asNumbers(formValues(form), "probability", "rotting_days");
   for (const name of ["is_won", "is_folded"]) body[name] = form.elements[name].checked;
   return body;
 }
