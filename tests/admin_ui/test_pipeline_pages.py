@@ -25,6 +25,8 @@ async def test_dragging_a_stage_row_reorders_the_stages_and_deleting_one_asks_wh
     assert [s["id"] for s in listed.json()] == [third["id"], first["id"], second["id"]]
     await expect(stages.locator("tbody tr").first).to_contain_text("GĐ Signed")
     await screenshot(page, "pipeline-stages-reordered")
+    await stages.locator(f'tr[data-stage="{second["id"]}"]').get_by_role("button", name="Lên").click()
+    await expect(stages.locator("tbody tr").nth(1)).to_contain_text("GĐ Offer")
 
     deal = await add_opportunity(client, tenant_a, stage_id=second["id"])
     await stages.locator(f'tr[data-stage="{second["id"]}"]').get_by_role("button", name="Xóa").click()
@@ -60,3 +62,7 @@ async def test_dragging_a_card_to_another_column_moves_the_opportunity(
     moved = await client.get(f"{API}/opportunities/{deal['id']}", headers=tenant_a.headers)
     assert moved.json()["stage_id"] == proposal["id"]
     await screenshot(page, "pipeline-board-moved")
+    # Without a mouse: the card's select moves it too.
+    await board.get_by_label("Chuyển Máy chủ Đà Nẵng sang").select_option(new["id"])
+    await expect(source.locator("[data-count]")).to_have_text("1")
+    await expect(source.locator("[data-weighted]")).to_contain_text("300.000")  # 10% of 3,000,000

@@ -20,6 +20,7 @@ class BoardPage extends CrmPage {
               cursor: grab; }
     article.rotting { border-left: 4px solid #b42318; }
     article p { margin: .1rem 0; font-size: .85rem; }
+    article select { font-size: .8rem; padding: .1rem .3rem; margin-top: .2rem; max-width: 100%; }
   `];
 
   teams = salesTeams(this);
@@ -50,14 +51,19 @@ class BoardPage extends CrmPage {
     event.currentTarget.classList.remove("over");
     const card = this.dragged;
     this.dragged = null;
-    if (!card || column.cards.some((c) => c.id === card.id)) return;
+    if (card && !column.cards.some((c) => c.id === card.id)) await this.move(card, column.stage.id);
+  }
+
+  /** Moves the opportunity to the stage (by drag, or by the card's select for keyboard users), then reloads. */
+  async move(card, stageId) {
     await this.act(() => this.api(`${API}/opportunities/${card.id}/stage`, {
-      method: "POST", body: { stage_id: column.stage.id } }), this.t("Đã chuyển giai đoạn.", "Stage changed."));
+      method: "POST", body: { stage_id: stageId } }), this.t("Đã chuyển giai đoạn.", "Stage changed."));
     await this.act(() => this.load());
   }
 
-  renderCard(card) {
-    return html`<article draggable=${this.shell.can("opportunities:write") ? "true" : "false"} data-opportunity=${card.id}
+  renderCard(card, column) {
+    const write = this.shell.can("opportunities:write");
+    return html`<article draggable=${write ? "true" : "false"} data-opportunity=${card.id}
         class=${card.rotting ? "rotting" : ""} aria-label=${card.name}
         @dragstart=${(event) => { this.dragged = card; event.dataTransfer.setData("text/plain", card.id); }}>
       <strong>${card.name}</strong>
@@ -65,6 +71,10 @@ class BoardPage extends CrmPage {
       ${card.expected_close_date ? html`<p class="muted">${this.t("Dự kiến chốt", "Expected close")}
         ${new Date(card.expected_close_date).toLocaleDateString(this.lang === "en" ? "en-GB" : "vi-VN")}</p>` : nothing}
       ${card.rotting ? html`<p><span class="badge off">${this.t("Lâu chưa cập nhật", "Rotting")}</span></p>` : nothing}
+      ${write ? html`<select aria-label=${this.t(`Chuyển ${card.name} sang`, `Move ${card.name} to`)}
+          @change=${(event) => this.move(card, event.target.value)}>
+        ${this.board.columns.map(({ stage }) => html`<option value=${stage.id} ?selected=${stage.id === column.stage.id}>
+          ${stageName(this, stage)}</option>`)}</select>` : nothing}
     </article>`;
   }
 
@@ -80,7 +90,7 @@ class BoardPage extends CrmPage {
         <dd data-expected>${money(this, column.expected_revenue, currency)}</dd>
         <dt>${this.t("Theo xác suất", "Weighted")}</dt><dd data-weighted>${money(this, column.weighted_revenue, currency)}</dd>
       </dl>
-      ${column.cards.map((card) => this.renderCard(card))}
+      ${column.cards.map((card) => this.renderCard(card, column))}
       ${column.count > column.cards.length
         ? html`<p class="muted">${this.t(`và ${column.count - column.cards.length} cơ hội khác`,
                                           `and ${column.count - column.cards.length} more`)}</p>` : nothing}
@@ -91,7 +101,7 @@ class BoardPage extends CrmPage {
     return html`<h1>${this.t("Bảng cơ hội", "Opportunity board")}</h1>
       <form @submit=${(event) => event.preventDefault()}>${teamPicker(this, this.teams, (id) => this.chooseTeam(id))}</form>
       ${this.renderProblem()}
-      ${!this.board ? html`<p class="muted" role="status">${this.t("Đang tải…", "Loading…")}</p>`
+      ${!this.board ? (this.problem ? nothing : html`<p class="muted" role="status">${this.t("Đang tải…", "Loading…")}</p>`)
         : !this.board.columns.length ? html`<p class="muted">${this.t("Chưa có giai đoạn.", "No stages yet.")}</p>`
         : html`<div class="columns">${this.board.columns.map((column) => this.renderColumn(column))}</div>`}`;
   }

@@ -60,14 +60,17 @@ class StagesPage extends CrmPage {
     if (done) await this.act(() => this.stages.reload());
   }
 
-  async drop(event, target) {
+  drop(event, target) {
     event.preventDefault();
     const moved = this.dragged;
     this.dragged = null;
-    if (!moved || moved.id === target.id) return;
+    if (moved && moved.id !== target.id) return this.reorder(moved, this.stages.items.indexOf(target));
+  }
+
+  /** Puts `moved` at `index` of the list (by drag, or by the up/down buttons) and sends the whole order. */
+  async reorder(moved, index) {
     const ids = this.stages.items.map((s) => s.id).filter((id) => id !== moved.id);
-    ids.splice(ids.indexOf(target.id) + (this.stages.items.indexOf(moved) < this.stages.items.indexOf(target) ? 1 : 0),
-               0, moved.id);
+    ids.splice(index, 0, moved.id);
     const ordered = await this.act(() => this.api(`${STAGES}/order`, {
       method: "PUT", body: { team_id: this.teamId, stage_ids: ids } }), this.t("Đã đổi thứ tự.", "Order saved."));
     if (ordered) this.stages.apply(ordered, []);
@@ -105,7 +108,7 @@ class StagesPage extends CrmPage {
 
   render() {
     const write = this.shell.can("stages:write");
-    const row = (s) => html`<tr draggable=${write ? "true" : "false"} data-stage=${s.id}
+    const row = (s, index) => html`<tr draggable=${write ? "true" : "false"} data-stage=${s.id}
         @dragstart=${(event) => { this.dragged = s; event.dataTransfer.setData("text/plain", s.id); }}
         @dragover=${(event) => event.preventDefault()} @drop=${(event) => this.drop(event, s)}>
       <td>${write ? html`<span aria-hidden="true" class="muted">⠿</span> ` : nothing}${stageName(this, s)}</td>
@@ -113,7 +116,11 @@ class StagesPage extends CrmPage {
       <td>${s.is_won ? this.t("Thắng", "Won") : ""} ${s.is_folded ? this.t("Thu gọn", "Folded") : ""}</td>
       <td>${s.team_id ? this.teams.items.find((t) => t.id === s.team_id)?.name ?? s.team_id
                       : html`<span class="badge">${this.t("dùng chung", "shared")}</span>`}</td>
-      <td>${write ? html`<button class="secondary" @click=${() => { this.editing = s; }}>${this.t("Sửa", "Edit")}</button>
+      <td>${write ? html`<button class="secondary" aria-label=${this.t("Lên", "Up")} ?disabled=${index === 0}
+          @click=${() => this.reorder(s, index - 1)}>↑</button>
+        <button class="secondary" aria-label=${this.t("Xuống", "Down")} ?disabled=${index === this.stages.items.length - 1}
+          @click=${() => this.reorder(s, index + 1)}>↓</button>
+        <button class="secondary" @click=${() => { this.editing = s; }}>${this.t("Sửa", "Edit")}</button>
         <button class="danger" @click=${() => this.deleteStage(s)}>${this.t("Xóa", "Delete")}</button>` : nothing}</td>
     </tr>`;
     return html`<h1>${this.t("Giai đoạn bán hàng", "Sales stages")}</h1>
