@@ -1,7 +1,7 @@
 // Activity types: calls, meetings, e-mails, to-dos... with their delay and chaining: when an activity of this
 // type is done, the next type is created (trigger) or offered (suggest), due after the delay.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, asNumbers } from "./shared.js";
+import { API, asNumbers, patchIn } from "./shared.js";
 
 const TYPES = `${API}/activity-types`;
 const CATEGORIES = { call: ["Gọi điện", "Call"], meeting: ["Gặp mặt", "Meeting"], email: ["Email", "E-mail"],
@@ -41,13 +41,8 @@ class ActivityTypesPage extends CrmPage {
 
   async save(event) {
     event.preventDefault();
-    const saved = await this.act(() => this.api(`${TYPES}/${this.editing.id}`,
-                                                { method: "PATCH", body: typeBody(event.target) }),
-                                 this.t("Đã lưu loại hoạt động.", "Activity type saved."));
-    if (saved) {
-      this.editing = null;
-      await this.act(() => this.types.reload());
-    }
+    if (await patchIn(this, this.types, `${TYPES}/${this.editing.id}`, typeBody(event.target),
+                      this.t("Đã lưu loại hoạt động.", "Activity type saved."))) this.editing = null;
   }
 
   archive(type) {

@@ -1,7 +1,7 @@
 // Lost reasons: what a salesperson picks when marking an opportunity lost. Add, rename, switch one off or on
 // (a reason is never deleted: lost opportunities keep it).
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API } from "./shared.js";
+import { API, patchIn } from "./shared.js";
 
 const REASONS = `${API}/lost-reasons`;
 
@@ -22,11 +22,7 @@ class LostReasonsPage extends CrmPage {
   }
 
   async change(reason, body, done) {
-    const changed = await this.act(() => this.api(`${REASONS}/${reason.id}`, { method: "PATCH", body }), done);
-    if (changed) {
-      this.editing = null;
-      await this.act(() => this.reasons.reload());
-    }
+    if (await patchIn(this, this.reasons, `${REASONS}/${reason.id}`, body, done)) this.editing = null;
   }
 
   rename(event) {

@@ -1,7 +1,7 @@
 // Products: the catalogue quotations draw on (the ERP may also send it by code). Add a product, switch one
 // off or on; prices in minor units of their currency (đồng for VND).
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, asNumbers, money } from "./shared.js";
+import { API, asNumbers, money, patchIn } from "./shared.js";
 
 const PRODUCTS = `${API}/products`;
 
@@ -14,10 +14,9 @@ class ProductsPage extends CrmPage {
                          this.t("Đã thêm sản phẩm.", "Product added."));
   }
 
-  async toggle(product) {
-    const changed = await this.act(() => this.api(`${PRODUCTS}/${product.id}`, {
-      method: "PATCH", body: { active: !product.active } }), this.t("Đã lưu sản phẩm.", "Product saved."));
-    if (changed) await this.act(() => this.products.reload());
+  toggle(product) {
+    return patchIn(this, this.products, `${PRODUCTS}/${product.id}`, { active: !product.active },
+                   this.t("Đã lưu sản phẩm.", "Product saved."));
   }
 
   render() {

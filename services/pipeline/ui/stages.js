@@ -1,7 +1,7 @@
 // Stages: a team's board columns (the shared ones and the team's own) in order. Drag a row to reorder (one
 // PUT of the whole order), add, edit, delete; deleting a stage that holds opportunities asks where to move them.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, asNumbers, salesTeams, stageName, teamPicker } from "./shared.js";
+import { API, asNumbers, patchIn, salesTeams, stageName, teamPicker } from "./shared.js";
 
 const STAGES = `${API}/stages`;
 
@@ -41,13 +41,8 @@ class StagesPage extends CrmPage {
 
   async save(event) {
     event.preventDefault();
-    const saved = await this.act(() => this.api(`${STAGES}/${this.editing.id}`,
-                                                { method: "PATCH", body: stageBody(event.target) }),
-                                 this.t("Đã lưu giai đoạn.", "Stage saved."));
-    if (saved) {
-      this.editing = null;
-      await this.act(() => this.stages.reload());
-    }
+    if (await patchIn(this, this.stages, `${STAGES}/${this.editing.id}`, stageBody(event.target),
+                      this.t("Đã lưu giai đoạn.", "Stage saved."))) this.editing = null;
   }
 
   /** Deletes `stage`, moving its opportunities to `moveTo` when given; a 409 stage_not_empty opens the choice. */
