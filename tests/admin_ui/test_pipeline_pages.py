@@ -1,0 +1,68 @@
+"""The pipeline's pages in headless Chromium: reorder stages by dragging a row, delete one that holds an
+opportunity by choosing where it goes; move an opportunity on the
+board by dragging its card to another column, after which the API and the column sums agree."""
+
+from __future__ import annotations
+
+import httpx
+from playwright.async_api import Page, expect
+
+from tests.admin_ui.conftest import screenshot, sign_in
+from tests.conftest import TenantUser
+from tests.pipeline.helpers import API, add_opportunity, add_stages, default_stages
+
+
+async def test_dragging_a_stage_row_reorders_the_stages_and_deleting_one_asks_where_its_deals_go(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    first, second, third = await add_stages(client, tenant_a, ("Lead", 10, False), ("Offer", 40, False),
+                                            ("Signed", 100, True))
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Giai đoạn bán hàng").click()
+    stages = page.locator("pipeline-stages")
+    await stages.locator(f'tr[data-stage="{third["id"]}"]').drag_to(stages.locator(f'tr[data-stage="{first["id"]}"]'))
+    await expect(page.get_by_text("Đã đổi thứ tự.")).to_be_visible()
+    listed = await client.get(f"{API}/stages", headers=tenant_a.headers)
+    assert [s["id"] for s in listed.json()] == [third["id"], first["id"], second["id"]]
+    await expect(stages.locator("tbody tr").first).to_contain_text("GĐ Signed")
+    await screenshot(page, "pipeline-stages-reordered")
+    await stages.locator(f'tr[data-stage="{second["id"]}"]').get_by_role("button", name="Lên").click()
+    await expect(stages.locator("tbody tr").nth(1)).to_contain_text("GĐ Offer")
+
+    deal = await add_opportunity(client, tenant_a, stage_id=second["id"])
+    await stages.locator(f'tr[data-stage="{second["id"]}"]').get_by_role("button", name="Xóa").click()
+    await expect(stages.get_by_role("alert")).to_contain_text("Giai đoạn đang có 1 cơ hội")  # the API's 409
+    choice = stages.get_by_role("form", name="Chuyển cơ hội")
+    await choice.get_by_label("Chuyển cơ hội sang").select_option(first["id"])
+    await choice.get_by_role("button", name="Chuyển và xóa").click()
+    await expect(stages.locator("tbody tr")).to_have_count(2)
+    await expect(stages.get_by_role("alert")).to_have_count(0)
+    moved = await client.get(f"{API}/opportunities/{deal['id']}", headers=tenant_a.headers)
+    assert moved.json()["stage_id"] == first["id"]
+
+
+async def test_dragging_a_card_to_another_column_moves_the_opportunity(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    new, proposal, _won = await default_stages(client, tenant_a)
+    deal = await add_opportunity(client, tenant_a, name="Hợp đồng phần mềm Hà Nội", stage_id=new["id"],
+                                 expected_revenue=12_000_000)
+    await add_opportunity(client, tenant_a, name="Máy chủ Đà Nẵng", stage_id=proposal["id"], expected_revenue=3_000_000)
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Bảng cơ hội").click()
+    board = page.locator("pipeline-board")
+    source, target = (board.locator(f'section[data-stage="{stage["id"]}"]') for stage in (new, proposal))
+    await expect(target.locator("[data-count]")).to_have_text("1")
+    await expect(target.locator("[data-expected]")).to_contain_text("3.000.000")
+
+    await board.locator(f'article[data-opportunity="{deal["id"]}"]').drag_to(target)
+    await expect(target.locator("[data-count]")).to_have_text("2")
+    await expect(source.locator("[data-count]")).to_have_text("0")
+    await expect(target.locator("[data-expected]")).to_contain_text("15.000.000")
+    await expect(target.locator("[data-weighted]")).to_contain_text("7.500.000")  # 50% of each
+    await expect(source.locator("[data-expected]")).to_contain_text("0")
+    moved = await client.get(f"{API}/opportunities/{deal['id']}", headers=tenant_a.headers)
+    assert moved.json()["stage_id"] == proposal["id"]
+    await screenshot(page, "pipeline-board-moved")
+    # Without a mouse: the card's select moves it too.
+    await board.get_by_label("Chuyển Máy chủ Đà Nẵng sang").select_option(new["id"])
+    await expect(source.locator("[data-count]")).to_have_text("1")
+    await expect(source.locator("[data-weighted]")).to_contain_text("300.000")  # 10% of 3,000,000
