@@ -216,3 +216,8 @@ def invalid(errors: list[tuple[str, str, str, str]]) -> ProblemError:
     """422 naming each field at fault: (field, code, message vi, message en)."""
     return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
                         errors=errors)
+
+
+def not_ours(field: str, what_vi: str, what_en: str) -> tuple[str, str, str, str]:
+    """The field error for an id that is not this tenant's (or does not exist): the same words either way."""
+    return (field, "not_found", f"Không có {what_vi} này trong công ty", f"No such {what_en} in this company")

@@ -6,6 +6,7 @@ depending on identity. It is kept a minute per process: a changed zone takes eff
 
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 import zoneinfo
@@ -34,3 +35,8 @@ async def tenant_time_zone(tenant_id: uuid.UUID | None = None) -> zoneinfo.ZoneI
 def forget_time_zone(tenant_id: uuid.UUID) -> None:
     """Drop this process's copy after a change, so the next read sees the new zone."""
     _zones.pop(tenant_id, None)
+
+
+async def tenant_today() -> datetime.date:
+    """Today in the current tenant's own time zone: due, validity and end dates are the company's calendar days."""
+    return datetime.datetime.now(await tenant_time_zone()).date()

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import msgspec
 from piccolo.columns.combination import WhereRaw
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import (
@@ -44,7 +44,6 @@ from services.contacts.service.fields import (
     attribute_values,
     check_tax_code,
     emails_of,
-    invalid,
     normalise_phone,
     phones_of,
     primary_value,

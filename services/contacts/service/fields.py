@@ -16,7 +16,7 @@ import msgspec
 from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
-from infra.problems import ProblemError
+from infra.problems import invalid
 from infra.vn import PROVINCES, normalise_tax_code
 from services.contacts.schemas import Address, AttributeOption, EmailEntry, PhoneEntry
 from services.contacts.tables import AttributeDefinition, LifecycleChange
@@ -29,12 +29,6 @@ CUSTOMER_ENTITY = "customer"
 ENTITY_TABLES: dict[str, str] = {"customer": "customer", "partner": "partner"}
 MAX_TEXT_VALUE = 2000
 ATTRIBUTE_FILTER_PREFIX = "attr."
-
-
-def invalid(errors: list[tuple[str, str, str, str]]) -> ProblemError:
-    """422 naming each field at fault: (field, code, message vi, message en)."""
-    return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
-                        errors=errors)
 
 
 def normalise_phone(raw: str, field: str = "phone") -> str:

@@ -13,12 +13,11 @@ from typing import Any
 
 import msgspec
 
-from infra.problems import ProblemError
+from infra.problems import ProblemError, invalid
 from services.contacts.events import INTERACTION_CREATED, InteractionData
 from services.contacts.schemas import InteractionCreate, InteractionOut
 from services.contacts.service import statuses
 from services.contacts.service.customers import get_customer
-from services.contacts.service.fields import invalid
 from services.contacts.tables import ContactPerson, Customer, Interaction
 from services.identity.service.org import placement_of
 from tenants import audit

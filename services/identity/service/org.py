@@ -16,7 +16,7 @@ from asyncpg.exceptions import RestrictViolationError, UniqueViolationError
 from piccolo.query.methods.select import Select
 from piccolo.table import Table
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid, not_ours
 from services.identity.schemas import (
     BranchCreate,
     BranchOut,
@@ -54,18 +54,11 @@ MEMBER_IN_ANOTHER_TEAM = ProblemError(409, "conflict", "Một thành viên chỉ
                                                "Already in another team")])
 
 
-def _invalid(errors: FieldErrors) -> ProblemError:
-    return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
-                        errors=errors)
-
-
-def _not_ours(field: str, what_vi: str, what_en: str) -> tuple[str, str, str, str]:
-    return (field, "not_found", f"Không có {what_vi} này trong công ty", f"No such {what_en} in this company")
 
 
 def _required_text(value: str, field: str) -> str:
     if not (text := value.strip()):
-        raise _invalid([(field, "required", "Không được để trống", "Must not be blank")])
+        raise invalid([(field, "required", "Không được để trống", "Must not be blank")])
     return text
 
 
@@ -78,7 +71,7 @@ async def _check_members(ids: Sequence[uuid.UUID | None], field: str, indexed: b
         (Membership.tenant_id == current_tenant_id()) & Membership.user_id.is_in(wanted)
         & Membership.is_active.eq(True))
     members = {row["user_id"] for row in rows}
-    return [_not_ours(f"{field}[{n}]" if indexed else field, "thành viên", "member")
+    return [not_ours(f"{field}[{n}]" if indexed else field, "thành viên", "member")
             for n, user_id in enumerate(ids) if user_id is not None and user_id not in members]
 
 
@@ -86,7 +79,7 @@ async def _check_branch(branch_id: uuid.UUID | None) -> FieldErrors:
     if branch_id is None or await Branch.exists().where(
             (Branch.tenant_id == current_tenant_id()) & (Branch.id == branch_id)):
         return []
-    return [_not_ours("branch_id", "chi nhánh", "branch")]
+    return [not_ours("branch_id", "chi nhánh", "branch")]
 
 
 async def _check_territories(ids: list[uuid.UUID]) -> FieldErrors:
@@ -95,7 +88,7 @@ async def _check_territories(ids: list[uuid.UUID]) -> FieldErrors:
     rows = await Territory.select(Territory.id).where(
         (Territory.tenant_id == current_tenant_id()) & Territory.id.is_in(ids))
     known = {row["id"] for row in rows}
-    return [_not_ours(f"territory_ids[{n}]", "khu vực", "territory") for n, t in enumerate(ids) if t not in known]
+    return [not_ours(f"territory_ids[{n}]", "khu vực", "territory") for n, t in enumerate(ids) if t not in known]
 
 
 async def _page(query: Select[Any], table: type[Table], out: type[T], limit: int,
@@ -197,7 +190,7 @@ async def _check_profile(user_id: uuid.UUID, data: SalespersonCreate | Salespers
     if not isinstance(data.territory_ids, msgspec.UnsetType):
         errors += await _check_territories(data.territory_ids)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
 
 
 async def list_salespeople(limit: int, cursor: str | None,
@@ -276,7 +269,7 @@ async def _check_team(leader_id: uuid.UUID | msgspec.UnsetType | None,
     if not isinstance(member_ids, msgspec.UnsetType):
         errors += await _check_members(member_ids, "member_ids", indexed=True)
     if errors:
-        raise _invalid(errors)
+        raise invalid(errors)
 
 
 async def _set_members(team_id: uuid.UUID, member_ids: list[uuid.UUID]) -> None:

@@ -45,7 +45,7 @@ from services.partners.tables import CreditAccount, CreditApproval, LedgerBalanc
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.ids import new_id
-from tenants.locale import tenant_time_zone
+from tenants.locale import tenant_today
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
@@ -71,9 +71,6 @@ _WRONG_HOLDS = ("SELECT a.customer_id FROM credit_account a LEFT JOIN LATERAL ("
                 + ") s ON true WHERE a.tenant_id = {} AND ((NOT a.on_hold AND s.due > s.settled) "
                 "OR (a.on_hold AND a.hold_reason = 'overdue' AND s.due <= s.settled))")
 
-
-async def _today() -> datetime.date:
-    return datetime.datetime.now(tz=await tenant_time_zone()).date()
 
 
 def _body_hash(data: LedgerPost) -> str:
@@ -165,7 +162,7 @@ async def list_entries(customer_id: uuid.UUID | None, kind: str | None, limit: i
 async def credit_status(customer_id: uuid.UUID) -> CreditStatus:
     account = await _account(customer_id)
     currency = account["currency"] if account else "VND"
-    sums = (await LedgerEntry.raw(_SUMS, await _today(), current_tenant_id(), customer_id, currency))[0]
+    sums = (await LedgerEntry.raw(_SUMS, await tenant_today(), current_tenant_id(), customer_id, currency))[0]
     balance = sums["invoiced"] - sums["settled"]
     overdue = max(0, sums["due"] - sums["settled"])
     if account is None:
@@ -236,7 +233,7 @@ async def refresh_hold(customer_id: uuid.UUID) -> None:
 async def refresh_all_holds() -> int:
     """The daily pass (a per-tenant job): invoices fall due without anything being posted. Set-based: one
     statement finds the accounts whose hold is wrong; each is then corrected (and announced) on its own."""
-    rows = await CreditAccount.raw(_WRONG_HOLDS, await _today(), current_tenant_id(), current_tenant_id())
+    rows = await CreditAccount.raw(_WRONG_HOLDS, await tenant_today(), current_tenant_id(), current_tenant_id())
     for row in rows:
         await refresh_hold(row["customer_id"])
     return len(rows)

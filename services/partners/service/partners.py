@@ -12,11 +12,11 @@ from typing import Any
 import msgspec
 from asyncpg.exceptions import UniqueViolationError
 
-from infra.problems import NotFoundError, ProblemError, invalid
+from infra.problems import NotFoundError, ProblemError, invalid, not_ours
 from services.contacts.service.fields import attribute_rules, attribute_values
 from services.partners.events import PARTNER_CREATED, PARTNER_STATUS_CHANGED, PartnerData, PartnerStatusChanged
 from services.partners.schemas import PartnerCreate, PartnerOut, PartnerUpdate, TreeNode
-from services.partners.service.refs import customer_names, not_ours, require_customer, require_member
+from services.partners.service.refs import customer_names, require_customer, require_member
 from services.partners.tables import Partner, PartnerPolicy, Territory
 from tenants import audit
 from tenants.context import current_tenant_id

@@ -8,14 +8,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from infra.problems import NotFoundError, invalid
+from infra.problems import NotFoundError, invalid, not_ours
 from services.contacts.tables import Customer
 from services.identity.tables import Membership
 from tenants.context import current_tenant_id
-
-
-def not_ours(field: str, what_vi: str, what_en: str) -> tuple[str, str, str, str]:
-    return (field, "not_found", f"Không có {what_vi} này trong công ty", f"No such {what_en} in this company")
 
 
 async def customer_names(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -22,7 +22,7 @@ from services.partners.service.partners import get_partner
 from services.partners.tables import DiscountTarget, LedgerEntry
 from tenants import audit
 from tenants.context import current_tenant_id
-from tenants.locale import tenant_time_zone
+from tenants.locale import tenant_today
 from webhooks.outbox import emit
 
 TARGET_NOT_FOUND = NotFoundError("chỉ tiêu", "Target")
@@ -116,7 +116,7 @@ async def create_target(data: TargetCreate) -> TargetProgress:
 
 async def close_ended_targets() -> int:
     """Fix the rebate of every open target whose period has ended, once: the UPDATE claims each row."""
-    today = datetime.datetime.now(tz=await tenant_time_zone()).date()
+    today = await tenant_today()
     due = await DiscountTarget.select(DiscountTarget.id).where(
         (DiscountTarget.tenant_id == current_tenant_id()) & (DiscountTarget.status == "open")
         & (DiscountTarget.period_end < today))

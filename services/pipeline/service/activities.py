@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 from piccolo.columns import UUID
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from services.identity.service.org import placement_of
 from services.pipeline.events import (
     ACTIVITY_CANCELLED,
@@ -82,8 +82,7 @@ def today(zone: zoneinfo.ZoneInfo) -> datetime.date:
 
 
 def _invalid(field: str, code: str, vi: str, en: str) -> ProblemError:
-    return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
-                        errors=[(field, code, vi, en)])
+    return invalid([(field, code, vi, en)])
 
 
 def _zone_named(name: str) -> zoneinfo.ZoneInfo:

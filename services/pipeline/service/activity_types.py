@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from services.identity.service.org import placement_of
 from services.pipeline.schemas import ActivityTypeCreate, ActivityTypeOut, ActivityTypeUpdate
 from services.pipeline.tables import ActivityType
@@ -49,8 +49,7 @@ def _mine() -> Any:
 
 
 def _invalid(field: str, code: str, vi: str, en: str) -> ProblemError:
-    return ProblemError(422, "validation_error", "Một số trường không hợp lệ.", "Some fields are invalid.",
-                        errors=[(field, code, vi, en)])
+    return invalid([(field, code, vi, en)])
 
 
 async def ensure_activity_types() -> None:

@@ -13,10 +13,9 @@ from typing import Any
 import msgspec
 from piccolo.custom_types import Combinable
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from infra.storage import TenantStorage
 from services.contacts.service.customers import next_code
-from services.contacts.service.fields import invalid
 from services.identity.service import mail
 from services.identity.tables import User
 from services.pipeline.events import (
@@ -34,13 +33,13 @@ from services.pipeline.service.quotations import (
     customer_name_of,
     get_quotation,
     ownership,
-    tenant_today,
     wrong_state,
 )
 from services.pipeline.tables import Contract, ContractDocument, ContractRenewalReminder
 from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import after_commit, current_tenant_id
+from tenants.locale import tenant_today
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.events import EventType
 from webhooks.outbox import emit

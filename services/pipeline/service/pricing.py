@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from services.contacts.service.fields import invalid
+from infra.problems import invalid
 from services.pipeline.schemas import AppliedPolicy, QuotationLine, Totals
 from services.pipeline.tables import PricePolicy
 from tenants.context import current_tenant_id

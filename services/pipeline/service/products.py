@@ -9,8 +9,7 @@ from typing import Any
 
 import msgspec
 
-from infra.problems import NotFoundError, ProblemError
-from services.contacts.service.fields import invalid
+from infra.problems import NotFoundError, ProblemError, invalid
 from services.contacts.tables import CustomerGroup
 from services.pipeline.schemas import (
     PRODUCT_CODE_PATTERN,

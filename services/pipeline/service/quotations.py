@@ -20,10 +20,9 @@ from typing import Any
 import msgspec
 from piccolo.custom_types import Combinable
 
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from infra.storage import TenantStorage
 from services.contacts.service.customers import CUSTOMER_NOT_FOUND, get_customer, next_code
-from services.contacts.service.fields import invalid
 from services.contacts.tables import ContactPerson
 from services.identity.service import mail
 from services.identity.service.org import placement_of
@@ -67,7 +66,7 @@ from services.pipeline.tables import Quotation, QuotationRevision, QuotationSend
 from tenants import audit
 from tenants.access import Access, visible_to
 from tenants.context import after_commit, current_tenant_id
-from tenants.locale import tenant_time_zone
+from tenants.locale import tenant_today
 from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
@@ -77,11 +76,6 @@ NUMBER_PREFIX, NUMBER_DIGITS = "BG", 6
 _OUT_COLUMNS = [getattr(Quotation, name) for name in QuotationOut.__struct_fields__]
 _REVISION_COLUMNS = [getattr(QuotationRevision, name) for name in QuotationRevisionOut.__struct_fields__]
 _EDITABLE = ("draft", "sent")
-
-
-async def tenant_today() -> datetime.date:
-    """Today in the company's own time zone: validity and end dates are the company's calendar days."""
-    return datetime.datetime.now(await tenant_time_zone()).date()
 
 
 def _json(value: Any) -> str:

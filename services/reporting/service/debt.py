@@ -12,7 +12,7 @@ from services.contacts.tables import Customer
 from services.reporting.schemas import AgeingBuckets, CustomerDebt, DebtAgeing
 from tenants.access import Access, visible_sql
 from tenants.context import current_tenant_id
-from tenants.locale import tenant_time_zone
+from tenants.locale import tenant_today
 
 _BUCKETS = ("current", "days_0_30", "days_31_60", "days_61_90", "days_over_90")
 _AGEING = """
@@ -45,7 +45,7 @@ ORDER BY balance DESC, c.name
 
 
 async def debt_ageing(access: Access, as_of: datetime.date | None = None, currency: str = "VND") -> DebtAgeing:
-    day = as_of or datetime.datetime.now(tz=await tenant_time_zone()).date()
+    day = as_of or await tenant_today()
     tenant_id = current_tenant_id()
     visible, args = visible_sql(access, "c")
     rows = await Customer.raw(_AGEING.replace("{visible}", visible), tenant_id, currency, day, tenant_id, currency,
