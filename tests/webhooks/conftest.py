@@ -41,13 +41,13 @@ class Server(ThreadingHTTPServer):
 class Receiver:
     """Answers by path: `/fail/<n>/...` fails (500) the first n times each message comes, then 200;
     `/busy/<n>/<retry-after>/...` answers 429 with that `Retry-After` the first n times, then 200;
-    `/slow/...` answers 200 once `release` is set (`arrived` is set meanwhile); `/gone/...` answers 410;
-    anything else 200. Every request is kept."""
+    `/slow/...` answers 200 once `release` is set (`arrived` is set meanwhile); `/down/...` answers 500 until
+    `back_up` is set, then 200; `/gone/...` answers 410; anything else 200. Every request is kept."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._lock = threading.Lock()
-        self.arrived, self.release = threading.Event(), threading.Event()
+        self.arrived, self.release, self.back_up = threading.Event(), threading.Event(), threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -78,6 +78,8 @@ class Receiver:
         parts = path.strip("/").split("/")
         if parts[0] == "gone":
             return 410
+        if parts[0] == "down":
+            return 200 if self.back_up.is_set() else 500
         if parts[0] in ("fail", "busy"):
             earlier = sum(1 for r in self.at(path) if r.headers.get("webhook-id") == message_id)
             return (500 if parts[0] == "fail" else 429) if earlier < int(parts[1]) else 200
