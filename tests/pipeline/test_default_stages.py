@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from tests.pipeline.helpers import API, add_opportunity
 
@@ -10,7 +11,7 @@ DEFAULTS = [("Mới", "New", 10, False, False), ("Đủ điều kiện", "Qualif
             ("Báo giá", "Proposition", 60, False, False), ("Thành công", "Won", 100, True, True)]
 
 
-def described(stages: list[dict]) -> list[tuple]:
+def described(stages: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [(s["name_vi"], s["name_en"], s["probability"], s["is_won"], s["is_folded"]) for s in stages]
 
 
