@@ -34,7 +34,7 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
     await new.get_by_label("Lựa chọn (mỗi dòng: giá trị | nhãn | label)").fill(
         "nho | Nhỏ | Small\nvua | Vừa | Medium\nlon | Lớn | Large")
     await new.get_by_role("button", name="Thêm").click()
-    await expect(attributes.get_by_role("cell", name="Quy mô")).to_be_visible()
+    await expect(attributes.get_by_role("cell", name="Quy mô", exact=True)).to_be_visible()
     await expect(attributes.get_by_role("cell", name="Nhỏ, Vừa, Lớn")).to_be_visible()
     defined = (await client.get(ATTRIBUTES, headers=tenant_a.headers)).json()
     assert [(a["key"], a["type"], [o["value"] for o in a["options"]]) for a in defined] == [
@@ -62,7 +62,7 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
 
     search = customers.get_by_role("search", name="Lọc khách hàng")
     await search.get_by_label("Tìm (tên, mã, điện thoại, email, MST)").fill("nguyen van an")
-    await search.get_by_role("button", name="Lọc").click()
+    await search.get_by_role("button", name="Lọc", exact=True).click()
     rows = customers.locator("tbody tr")
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text("Nguyễn Văn Ẩn")
@@ -75,7 +75,7 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
     await search.get_by_label("Tìm (tên, mã, điện thoại, email, MST)").fill("")
     await search.get_by_label("Lọc theo thuộc tính").select_option("quy_mo")
     await search.get_by_label("Giá trị cần lọc").select_option("vua")
-    await search.get_by_role("button", name="Lọc").click()
+    await search.get_by_role("button", name="Lọc", exact=True).click()
     await expect(rows).to_have_count(1)
     await search.get_by_role("button", name="Bỏ lọc").click()
     await expect(rows).to_have_count(2)
@@ -167,7 +167,7 @@ async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_sta
     await upload.get_by_label("Tệp").set_input_files(
         {"name": "hop-dong.txt", "mimeType": "text/plain", "buffer": content})
     await upload.get_by_role("button", name="Tải lên").click()
-    await expect(detail.get_by_role("cell", name="hop-dong.txt")).to_be_visible()
+    await expect(detail.get_by_role("cell", name="hop-dong.txt", exact=True)).to_be_visible()
     await expect(timeline.locator('li[data-kind="document"]')).to_contain_text("hop-dong.txt")
     await detail.get_by_role("button", name="Lấy liên kết tải hop-dong.txt").click()
     link = detail.get_by_role("link", name="Tải xuống hop-dong.txt")

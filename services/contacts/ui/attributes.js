@@ -54,7 +54,7 @@ class AttributesPage extends CrmPage {
     this.editing = null;
     this.chosenType = "text";
     this.doc = null;
-    this.attributes = new PagedList(this, this.entity.path);
+    this.definitions = new PagedList(this, this.entity.path);
   }
 
   connectedCallback() {
@@ -65,8 +65,8 @@ class AttributesPage extends CrmPage {
   chooseEntity(id) {
     this.entity = ENTITIES.find((e) => e.id === id);
     this.editing = null;
-    this.attributes.path = this.entity.path;
-    return this.act(() => this.attributes.reload());
+    this.definitions.path = this.entity.path;
+    return this.act(() => this.definitions.reload());
   }
 
   types() {
@@ -98,7 +98,7 @@ class AttributesPage extends CrmPage {
     event.preventDefault();
     const form = event.target;
     const body = this.body(form, form.elements.type.value, this.schema("AttributeCreate"));
-    const created = await this.createIn(this.attributes, form, this.entity.path, body,
+    const created = await this.createIn(this.definitions, form, this.entity.path, body,
                                         this.t(`Đã thêm thuộc tính ${body.label_vi ?? ""}.`,
                                                `Attribute ${body.label_en ?? ""} added.`));
     if (created) this.chosenType = "text";
@@ -111,7 +111,7 @@ class AttributesPage extends CrmPage {
                                  this.t("Đã lưu thuộc tính.", "Attribute saved."));
     if (saved) {
       this.editing = null;
-      await this.act(() => this.attributes.reload());
+      await this.act(() => this.definitions.reload());
     }
   }
 
@@ -127,7 +127,7 @@ class AttributesPage extends CrmPage {
                  `Attribute ${attribute.label_en} deleted: ${count} ${this.entity.affected[1]} lost their value.`),
                         "success");
     }
-    await this.act(() => this.attributes.reload());
+    await this.act(() => this.definitions.reload());
   }
 
   /** The body schema's properties, or this page's own fields when the OpenAPI document cannot be read. */
@@ -189,7 +189,7 @@ class AttributesPage extends CrmPage {
           <button type="submit">${t("Lưu", "Save")}</button>
           <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${t("Hủy", "Cancel")}</button>
         </form>` : nothing}
-      ${this.table(this.attributes, [
+      ${this.table(this.definitions, [
         [t("Thứ tự", "Order"), (a) => a.sort_order],
         [t("Mã", "Key"), (a) => html`<code>${a.key}</code>`],
         [t("Nhãn", "Label"), (a) => t(a.label_vi, a.label_en)],

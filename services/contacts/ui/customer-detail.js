@@ -25,14 +25,14 @@ function size(bytes) {
 class CustomerDetail extends CrmPage {
   static styles = styles;
   static properties = {
-    customerId: { attribute: false }, attributes: { attribute: false }, statuses: { attribute: false },
+    customerId: { attribute: false }, definitions: { attribute: false }, statuses: { attribute: false },
     members: { attribute: false }, customer: { state: true }, persons: { state: true }, documents: { state: true },
     links: { state: true },
   };
 
   constructor() {
     super();
-    this.attributes = [];
+    this.definitions = [];
     this.statuses = [];
     this.members = [];
     this.customer = null;
@@ -167,7 +167,7 @@ class CustomerDetail extends CrmPage {
       [t("Ngành nghề", "Industry"), c.industry], [t("Ghi chú", "Notes"), c.notes],
       [t("Liên hệ gần nhất", "Last contacted"), this.date(c.last_contacted_at)],
       [t("Tạo lúc", "Created"), this.date(c.created_at)],
-      ...this.attributes.map((a) => [t(a.label_vi, a.label_en), attributeText(this, a, c.attributes?.[a.key])]),
+      ...this.definitions.map((a) => [t(a.label_vi, a.label_en), attributeText(this, a, c.attributes?.[a.key])]),
     ];
     return html`<dl>${rows.filter(([, value]) => value).map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}</dl>`;
   }
@@ -195,7 +195,7 @@ class CustomerDetail extends CrmPage {
           <td>${write ? html`<button class="danger" aria-label=${t(`Xóa ${p.name}`, `Remove ${p.name}`)}
             @click=${() => this.deletePerson(p)}>${t("Xóa", "Remove")}</button>` : nothing}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t("Chưa có người liên hệ.", "No contact persons yet.")}</p>`}
-      ${write ? html`<form aria-label=${t("Thêm người liên hệ", "Add a contact person")} @submit=${this.addPerson}>
+      ${write ? html`<form aria-label=${t("Thêm người liên hệ", "Add a contact person")} novalidate @submit=${this.addPerson}>
         ${textInput(this, "name", t("Tên người liên hệ", "Contact person's name"))}
         ${textInput(this, "title", t("Chức danh", "Title"))}
         ${textInput(this, "phone", t("Điện thoại người liên hệ", "Contact person's phone"), { type: "tel" })}
@@ -207,7 +207,7 @@ class CustomerDetail extends CrmPage {
   renderInteractionForm() {
     const t = this.t.bind(this);
     return html`<h2 id="log-title">${t("Ghi tương tác", "Log an interaction")}</h2>
-      <form aria-labelledby="log-title" @submit=${this.logInteraction}>
+      <form aria-labelledby="log-title" novalidate @submit=${this.logInteraction}>
         ${selectInput(this, "kind", t("Loại tương tác", "Kind of interaction"), KINDS.map(([v, vi, en]) => [v, t(vi, en)]))}
         ${textInput(this, "subject", t("Tiêu đề", "Subject"))}
         ${field(this, "body", t("Nội dung", "Details"), (n, d, bad) => html`<textarea name=${n} rows="3"

@@ -29,7 +29,7 @@ class CustomersPage extends CrmPage {
                         filterAttribute: { state: true } };
 
   customers = new PagedList(this, CUSTOMERS, { limit: 20 });
-  attributes = new PagedList(this, `${API}/attributes`);
+  definitions = new PagedList(this, `${API}/attributes`);
   statuses = new PagedList(this, `${API}/relationship-statuses`);
   groups = new PagedList(this, `${API}/groups`);
   sources = new PagedList(this, `${API}/sources`);
@@ -80,7 +80,7 @@ class CustomersPage extends CrmPage {
     event?.preventDefault();
     const form = this.renderRoot.querySelector("form[data-create]");
     const body = Object.fromEntries(Object.entries(formValues(form)).filter(([name]) => !name.startsWith("attributes.")));
-    const attributes = attributeValues(form, this.attributes.items);
+    const attributes = attributeValues(form, this.definitions.items);
     if (Object.keys(attributes).length) body.attributes = attributes;
     const override = confirmed ? duplicateOverride(this.doc) : null;
     if (override?.body) body[override.body] = true;
@@ -110,7 +110,7 @@ class CustomersPage extends CrmPage {
 
   renderFilters() {
     const t = this.t.bind(this);
-    const attribute = this.attributes.items.find((a) => a.key === this.filterAttribute);
+    const attribute = this.definitions.items.find((a) => a.key === this.filterAttribute);
     return html`<form role="search" aria-label=${t("Lọc khách hàng", "Filter customers")} @submit=${this.filter}>
       <label>${t("Tìm (tên, mã, điện thoại, email, MST)", "Search (name, code, phone, email, tax code)")}
         <input type="search" name="q" autocomplete="off"></label>
@@ -126,10 +126,10 @@ class CustomersPage extends CrmPage {
           this.members.items.map((m) => [m.user_id, m.full_name || m.email]), { empty: t("Tất cả", "All") }) : nothing}
       ${selectInput(this, "tag", t("Thẻ", "Tag"), this.tags.items.map((tag) => [tag.name, tag.name]),
                     { empty: t("Tất cả", "All") })}
-      ${this.attributes.items.length ? html`<label>${t("Lọc theo thuộc tính", "Filter by attribute")}
+      ${this.definitions.items.length ? html`<label>${t("Lọc theo thuộc tính", "Filter by attribute")}
           <select name="attribute_key" @change=${(e) => { this.filterAttribute = e.target.value; }}>
             <option value="">${t("(không lọc)", "(none)")}</option>
-            ${this.attributes.items.map((a) => html`<option value=${a.key}>${t(a.label_vi, a.label_en)}</option>`)}
+            ${this.definitions.items.map((a) => html`<option value=${a.key}>${t(a.label_vi, a.label_en)}</option>`)}
           </select></label>
         ${attribute ? html`<label>${t("Giá trị cần lọc", "Value to match")}
           ${["select", "multiselect"].includes(attribute.type)
@@ -162,9 +162,9 @@ class CustomersPage extends CrmPage {
         ${textInput(this, "website", "Website")}
         ${textInput(this, "industry", t("Ngành nghề", "Industry"))}
         ${textInput(this, "notes", t("Ghi chú", "Notes"))}
-        ${this.attributes.items.length ? html`<fieldset>
+        ${this.definitions.items.length ? html`<fieldset>
           <legend>${t("Thuộc tính riêng", "Custom attributes")}</legend>
-          ${this.attributes.items.map((a) => attributeInput(this, a))}</fieldset>` : nothing}
+          ${this.definitions.items.map((a) => attributeInput(this, a))}</fieldset>` : nothing}
         <button type="submit">${t("Thêm", "Add")}</button>
         <button type="button" class="secondary" @click=${() => { this.creating = false; this.problem = null; }}>
           ${t("Hủy", "Cancel")}</button>
@@ -175,7 +175,7 @@ class CustomersPage extends CrmPage {
     const t = this.t.bind(this);
     if (this.selected) {
       return html`<contacts-customer-detail .shell=${this.shell} .lang=${this.lang} .customerId=${this.selected}
-        .attributes=${this.attributes.items} .statuses=${this.statuses.items} .members=${this.members.items}
+        .definitions=${this.definitions.items} .statuses=${this.statuses.items} .members=${this.members.items}
         @close=${() => { this.selected = null; this.act(() => this.customers.reload()); }}></contacts-customer-detail>`;
     }
     const write = this.shell.can("customers:write");

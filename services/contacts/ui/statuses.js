@@ -74,7 +74,7 @@ class StatusesPage extends CrmPage {
     if (!s) return nothing;
     const excluded = new Set(s.dont_forget_excluded.map((key) => key.toLowerCase()));
     return html`<h2 id="ageing-title">${t("Nhắc “Đừng quên”", "“Don't forget” reminder")}</h2>
-      <form aria-labelledby="ageing-title" @submit=${this.saveSettings}>
+      <form aria-labelledby="ageing-title" novalidate @submit=${this.saveSettings}>
         <label>${t("Chuyển sang “Đừng quên” sau (ngày không liên hệ)", "Move to “Don't forget” after (days without contact)")}
           <input name="dont_forget_after_days" type="number" min="1" .value=${String(s.dont_forget_after_days)}
             ?disabled=${!write} aria-describedby="error-dont_forget_after_days">${fieldError(this, "dont_forget_after_days")}
