@@ -6,9 +6,12 @@ the statuses page with the system "Đừng quên" and the ageing settings."""
 
 from __future__ import annotations
 
+from typing import get_args
+
 import httpx
 from playwright.async_api import Page, expect
 
+from services.contacts.schemas import AttributeType
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
 from tests.contacts.helpers import ATTRIBUTES, CUSTOMERS, create_customer
@@ -27,6 +30,8 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
     await open_page(page, "Thuộc tính riêng")
     attributes = page.locator("contacts-attributes")
     new = attributes.get_by_role("form", name="Thêm thuộc tính")
+    # The types offered are the API's own, read from its OpenAPI document.
+    await expect(new.get_by_label("Kiểu").locator("option")).to_have_count(len(get_args(AttributeType)))
     await new.get_by_label("Mã (chữ thường, số, _)").fill("quy_mo")
     await new.get_by_label("Nhãn tiếng Việt").fill("Quy mô")
     await new.get_by_label("Nhãn tiếng Anh").fill("Company size")
@@ -106,7 +111,7 @@ async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
     await move.get_by_label("Nhóm cha mới").select_option(label="— Hà Nội")
     await move.get_by_role("button", name="Chuyển").click()
     await expect(groups.get_by_role("alert")).to_contain_text("Không thể chuyển nhóm vào chính nó")
-    await expect(move.locator("#error-parent_id")).to_contain_text("vòng lặp")
+    await expect(move.locator("#error-move_parent_id")).to_contain_text("vòng lặp")
     await screenshot(page, "contacts-groups-cycle")
 
     await groups.get_by_role("button", name="Chuyển Hà Nội").click()
@@ -152,6 +157,16 @@ async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_sta
     logged = (await client.get(f"{CUSTOMERS}/{customer['id']}/interactions", headers=tenant_a.headers)).json()
     assert [(i["kind"], i["subject"], i["duration_seconds"]) for i in logged["items"]] == [
         ("call", "Gọi giới thiệu phần mềm", 300)]
+
+    people = detail.get_by_role("form", name="Thêm người liên hệ")
+    await people.get_by_label("Tên người liên hệ").fill("Lê Văn Cường")
+    await people.get_by_label("Email người liên hệ").fill("cuong@")
+    await people.get_by_role("button", name="Thêm người liên hệ").click()
+    await expect(people.locator("#error-person_emails")).to_be_visible()  # beside this form's field only
+    await expect(log.locator(".field-error")).to_have_count(0)
+    await people.get_by_label("Email người liên hệ").fill("cuong@hoasen.vn")
+    await people.get_by_role("button", name="Thêm người liên hệ").click()
+    await expect(detail.get_by_role("cell", name="cuong@hoasen.vn")).to_be_visible()
 
     statuses = (await client.get(f"{API}/relationship-statuses", headers=tenant_a.headers)).json()
     hot = next(s for s in statuses if s["name"] == "Nóng")
@@ -217,3 +232,8 @@ async def test_statuses_show_the_system_one_and_the_ageing_settings_are_saved(
     await ageing.get_by_role("button", name="Lưu cài đặt").click()
     await expect(ageing.locator("#error-dont_forget_after_days")).to_be_visible()
     await screenshot(page, "contacts-statuses")
+
+    await page.get_by_role("button", name="English").click()  # the same page, in English, without reloading
+    await expect(statuses.get_by_role("heading", level=1)).to_have_text("Relationship statuses")
+    await expect(system.locator("[data-system]")).to_have_text("system")
+    await expect(statuses.get_by_role("form", name="“Don't forget” reminder")).to_be_visible()

@@ -2,9 +2,9 @@
 // same engine): create, edit, delete. The types and the fields a definition takes are read from the API's
 // OpenAPI document, so a type or a field the API gains (help text, default, ...) appears here unchanged; a
 // type this page has no name for is shown by its key, and the customer form gives it a text input.
-import { CrmPage, html, nothing, PagedList } from "crm-ui";
+import { html, nothing, PagedList } from "crm-ui";
 import {
-  API, bodyProperties, enumOf, field, openapi, selectInput, styles, textInput, typeName, typesOf,
+  API, bodyProperties, ContactsPage, enumOf, field, openapi, selectInput, textInput, typeName, typesOf,
 } from "./shared.js";
 
 const ENTITIES = [
@@ -43,8 +43,7 @@ function typedValue(text, type) {
   return text;
 }
 
-class AttributesPage extends CrmPage {
-  static styles = styles;
+class AttributesPage extends ContactsPage {
   static properties = { entity: { state: true }, editing: { state: true }, chosenType: { state: true },
                         doc: { state: true } };
 
@@ -107,7 +106,7 @@ class AttributesPage extends CrmPage {
   async save(event) {
     event.preventDefault();
     const body = this.body(event.target, this.editing.type, this.schema("AttributeUpdate"));
-    const saved = await this.act(() => this.api(`${this.entity.path}/${this.editing.id}`, { method: "PATCH", body }),
+    const saved = await this.from("edit").act(() => this.api(`${this.entity.path}/${this.editing.id}`, { method: "PATCH", body }),
                                  this.t("Đã lưu thuộc tính.", "Attribute saved."));
     if (saved) {
       this.editing = null;
@@ -138,25 +137,25 @@ class AttributesPage extends CrmPage {
       .map((f) => [f, {}]));
   }
 
-  fields(attribute, schema) {
+  fields(attribute, schema, scope = "") {
     const t = this.t.bind(this);
     const type = attribute?.type ?? this.chosenType;
     const extras = Object.entries(schema).filter(([name]) => !OWN.has(name));
     return html`
-      ${"key" in schema ? textInput(this, "key", t("Mã (chữ thường, số, _)", "Key (lowercase, digits, _)"),
+      ${"key" in schema ? textInput(this, `${scope}key`, t("Mã (chữ thường, số, _)", "Key (lowercase, digits, _)"),
                                     { help: t("Không đổi được sau khi tạo", "Cannot change once created") }) : nothing}
-      ${textInput(this, "label_vi", t("Nhãn tiếng Việt", "Vietnamese label"), { value: attribute?.label_vi })}
-      ${textInput(this, "label_en", t("Nhãn tiếng Anh", "English label"), { value: attribute?.label_en })}
-      ${"type" in schema ? field(this, "type", t("Kiểu", "Type"), (n, d, bad) => html`<select name=${n}
+      ${textInput(this, `${scope}label_vi`, t("Nhãn tiếng Việt", "Vietnamese label"), { value: attribute?.label_vi })}
+      ${textInput(this, `${scope}label_en`, t("Nhãn tiếng Anh", "English label"), { value: attribute?.label_en })}
+      ${"type" in schema ? field(this, `${scope}type`, t("Kiểu", "Type"), (n, d, bad) => html`<select name=${n}
           aria-invalid=${bad ? "true" : "false"} aria-describedby=${d}
           @change=${(e) => { this.chosenType = e.target.value; }}>
           ${this.types().map((ty) => html`<option value=${ty} ?selected=${ty === type}>${typeName(this, ty)}</option>`)}
         </select>`) : nothing}
       ${"options" in schema && (SELECTS.includes(type) || attribute?.options?.length)
-        ? field(this, "options", t("Lựa chọn (mỗi dòng: giá trị | nhãn | label)", "Options (one a line: value | nhãn | label)"),
+        ? field(this, `${scope}options`, t("Lựa chọn (mỗi dòng: giá trị | nhãn | label)", "Options (one a line: value | nhãn | label)"),
                 (n, d, bad) => html`<textarea name=${n} rows="4" aria-invalid=${bad ? "true" : "false"}
                   aria-describedby=${d} .value=${optionsText(attribute?.options)}></textarea>`) : nothing}
-      ${"sort_order" in schema ? textInput(this, "sort_order", t("Thứ tự hiển thị", "Display order"),
+      ${"sort_order" in schema ? textInput(this, `${scope}sort_order`, t("Thứ tự hiển thị", "Display order"),
                                            { type: "number", value: attribute?.sort_order ?? "" }) : nothing}
       ${extras.map(([name, property]) => {
         const label = EXTRA_LABELS[name] ? t(...EXTRA_LABELS[name]) : name;
@@ -166,9 +165,9 @@ class AttributesPage extends CrmPage {
         }
         const choices = enumOf(this.doc, property);
         if (choices.length) {
-          return selectInput(this, name, label, choices.map((c) => [c, c]), { value: current ?? "", empty: "—" });
+          return selectInput(this, `${scope}${name}`, label, choices.map((c) => [c, c]), { value: current ?? "", empty: "—" });
         }
-        return textInput(this, name, label, { value: Array.isArray(current) ? current.join(", ") : current ?? "" });
+        return textInput(this, `${scope}${name}`, label, { value: Array.isArray(current) ? current.join(", ") : current ?? "" });
       })}
       ${"required" in schema ? html`<label class="inline"><input type="checkbox" name="required"
         .checked=${attribute?.required ?? false}>${t("Bắt buộc", "Required")}</label>` : nothing}`;
@@ -185,7 +184,7 @@ class AttributesPage extends CrmPage {
         </select></label></form>` : nothing}
       ${this.renderProblem()}
       ${this.editing ? html`<h2 id="edit-title">${t("Sửa thuộc tính", "Edit attribute")} ${this.editing.key}</h2>
-        <form aria-labelledby="edit-title" @submit=${this.save}>${this.fields(this.editing, this.schema("AttributeUpdate"))}
+        <form aria-labelledby="edit-title" @submit=${this.save}>${this.fields(this.editing, this.schema("AttributeUpdate"), "edit:")}
           <button type="submit">${t("Lưu", "Save")}</button>
           <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${t("Hủy", "Cancel")}</button>
         </form>` : nothing}

@@ -2,9 +2,9 @@
 // custom attributes, relationship status (changed here, kept in history by the API), contact persons, the
 // timeline (interactions, status and lifecycle changes, documents; newest first, a page at a time), the form to
 // log an interaction, and documents (multipart upload, download through a short-lived presigned link).
-import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
+import { formValues, html, nothing, PagedList } from "crm-ui";
 import {
-  API, attributeText, field, lifecycleName, selectInput, statusName, styles, textInput,
+  API, attributeText, ContactsPage, field, lifecycleName, selectInput, statusName, textInput,
 } from "./shared.js";
 
 const KINDS = [["call", "Cuộc gọi", "Call"], ["meeting", "Cuộc gặp", "Meeting"], ["email", "Email", "Email"],
@@ -22,8 +22,7 @@ function size(bytes) {
     : `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
-class CustomerDetail extends CrmPage {
-  static styles = styles;
+class CustomerDetail extends ContactsPage {
   static properties = {
     customerId: { attribute: false }, definitions: { attribute: false }, statuses: { attribute: false },
     members: { attribute: false }, customer: { state: true }, persons: { state: true }, documents: { state: true },
@@ -76,7 +75,7 @@ class CustomerDetail extends CrmPage {
   async changeStatus(event) {
     event.preventDefault();
     const id = new FormData(event.target).get("relationship_status_id");
-    const done = await this.act(() => this.api(this.base, { method: "PATCH",
+    const done = await this.from("status").act(() => this.api(this.base, { method: "PATCH",
       body: { relationship_status_id: id || null } }), this.t("Đã đổi trạng thái.", "Status changed."));
     if (done) await this.refresh();
   }
@@ -101,9 +100,9 @@ class CustomerDetail extends CrmPage {
     const form = event.target;
     const values = formValues(form);
     const body = { name: values.name, title: values.title, primary: form.elements.primary.checked };
-    if (values.phone) body.phones = [{ value: values.phone, primary: true }];
-    if (values.email) body.emails = [{ value: values.email, primary: true }];
-    const done = await this.act(() => this.api(`${this.base}/persons`, { method: "POST", body }),
+    if (values.phones) body.phones = [{ value: values.phones, primary: true }];
+    if (values.emails) body.emails = [{ value: values.emails, primary: true }];
+    const done = await this.from("person").act(() => this.api(`${this.base}/persons`, { method: "POST", body }),
                                 this.t("Đã thêm người liên hệ.", "Contact person added."));
     if (done) {
       form.reset();
@@ -125,7 +124,7 @@ class CustomerDetail extends CrmPage {
     const file = form.elements.file.files[0];
     if (file) body.append("file", file);
     if (form.elements.name.value) body.append("name", form.elements.name.value);
-    const done = await this.act(() => this.api(`${this.base}/documents`, { method: "POST", body }),
+    const done = await this.from("document").act(() => this.api(`${this.base}/documents`, { method: "POST", body }),
                                 this.t("Đã tải tài liệu lên.", "Document uploaded."));
     if (done) {
       form.reset();
@@ -176,7 +175,7 @@ class CustomerDetail extends CrmPage {
     const t = this.t.bind(this);
     if (!write) return nothing;
     return html`<form aria-label=${t("Đổi trạng thái quan hệ", "Change the relationship status")} @submit=${this.changeStatus}>
-      ${selectInput(this, "relationship_status_id", t("Trạng thái quan hệ", "Relationship status"),
+      ${selectInput(this, "status:relationship_status_id", t("Trạng thái quan hệ", "Relationship status"),
                     this.statuses.map((s) => [s.id, statusName(this, s)]),
                     { value: c.relationship_status_id ?? "", empty: t("(chưa có)", "(none)") })}
       <button type="submit">${t("Đổi trạng thái", "Change status")}</button></form>`;
@@ -196,10 +195,10 @@ class CustomerDetail extends CrmPage {
             @click=${() => this.deletePerson(p)}>${t("Xóa", "Remove")}</button>` : nothing}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t("Chưa có người liên hệ.", "No contact persons yet.")}</p>`}
       ${write ? html`<form aria-label=${t("Thêm người liên hệ", "Add a contact person")} novalidate @submit=${this.addPerson}>
-        ${textInput(this, "name", t("Tên người liên hệ", "Contact person's name"))}
-        ${textInput(this, "title", t("Chức danh", "Title"))}
-        ${textInput(this, "phone", t("Điện thoại người liên hệ", "Contact person's phone"), { type: "tel" })}
-        ${textInput(this, "email", t("Email người liên hệ", "Contact person's email"), { type: "email" })}
+        ${textInput(this, "person:name", t("Tên người liên hệ", "Contact person's name"))}
+        ${textInput(this, "person:title", t("Chức danh", "Title"))}
+        ${textInput(this, "person:phones", t("Điện thoại người liên hệ", "Contact person's phone"), { type: "tel" })}
+        ${textInput(this, "person:emails", t("Email người liên hệ", "Contact person's email"), { type: "email" })}
         <label class="inline"><input type="checkbox" name="primary">${t("Liên hệ chính", "Primary contact")}</label>
         <button type="submit">${t("Thêm người liên hệ", "Add contact person")}</button></form>` : nothing}`;
   }
@@ -257,9 +256,9 @@ class CustomerDetail extends CrmPage {
               @click=${() => this.deleteDocument(d)}>${t("Xóa", "Delete")}</button>` : nothing}</td></tr>`)}
         </tbody></table></div>` : html`<p class="muted">${t("Chưa có tài liệu.", "No documents yet.")}</p>`}
       ${write ? html`<form aria-label=${t("Tải tài liệu lên", "Upload a document")} @submit=${this.upload}>
-        ${field(this, "file", t("Tệp", "File"), (n, d, bad) => html`<input type="file" name=${n}
+        ${field(this, "document:file", t("Tệp", "File"), (n, d, bad) => html`<input type="file" name=${n}
           aria-invalid=${bad ? "true" : "false"} aria-describedby=${d}>`)}
-        ${textInput(this, "name", t("Tên tài liệu (không bắt buộc)", "Document name (optional)"))}
+        ${textInput(this, "document:name", t("Tên tài liệu (không bắt buộc)", "Document name (optional)"))}
         <button type="submit">${t("Tải lên", "Upload")}</button></form>` : nothing}`;
   }
 

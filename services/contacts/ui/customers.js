@@ -1,11 +1,11 @@
 // Customers: the list with filters and a search that ignores Vietnamese diacritics (the API's `q`), a page at
 // a time ("load more"), and the form to create one with the company's custom attributes. Opening a customer
 // shows its detail (customer-detail.js) in place of the list.
-import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
+import { formValues, html, nothing, PagedList } from "crm-ui";
 import "./customer-detail.js";
 import {
-  API, attributeInput, attributeValues, groupOptions, lifecycleName, lifecycleOptions, openapi, selectInput,
-  statusName, styles, textInput, bodyProperties, typesOf,
+  API, attributeInput, attributeValues, bodyProperties, ContactsPage, groupOptions, lifecycleName, lifecycleOptions,
+  openapi, selectInput, statusName, textInput, typesOf,
 } from "./shared.js";
 
 const CUSTOMERS = `${API}/customers`;
@@ -23,8 +23,7 @@ function duplicateOverride(doc) {
   return inQuery ? { query: inQuery.name } : null;
 }
 
-class CustomersPage extends CrmPage {
-  static styles = styles;
+class CustomersPage extends ContactsPage {
   static properties = { selected: { state: true }, creating: { state: true }, pending: { state: true },
                         filterAttribute: { state: true } };
 
@@ -67,7 +66,7 @@ class CustomersPage extends CrmPage {
     const query = { limit: 20 };
     for (const name of FILTERS) if (values[name]) query[name] = values[name];
     if (values.attribute_key && values.attribute_value) query[`attr.${values.attribute_key}`] = values.attribute_value;
-    return this.act(() => this.customers.reload(query));
+    return this.from("filter").act(() => this.customers.reload(query));
   }
 
   clearFilters(event) {
@@ -114,17 +113,17 @@ class CustomersPage extends CrmPage {
     return html`<form role="search" aria-label=${t("Lọc khách hàng", "Filter customers")} @submit=${this.filter}>
       <label>${t("Tìm (tên, mã, điện thoại, email, MST)", "Search (name, code, phone, email, tax code)")}
         <input type="search" name="q" autocomplete="off"></label>
-      ${selectInput(this, "lifecycle_stage", t("Giai đoạn vòng đời", "Lifecycle stage"), lifecycleOptions(this),
+      ${selectInput(this, "filter:lifecycle_stage", t("Giai đoạn vòng đời", "Lifecycle stage"), lifecycleOptions(this),
                     { empty: t("Tất cả", "All") })}
-      ${selectInput(this, "relationship_status_id", t("Trạng thái quan hệ", "Relationship status"),
+      ${selectInput(this, "filter:relationship_status_id", t("Trạng thái quan hệ", "Relationship status"),
                     this.statuses.items.map((s) => [s.id, statusName(this, s)]), { empty: t("Tất cả", "All") })}
-      ${selectInput(this, "group_id", t("Nhóm (gồm nhóm con)", "Group (with subgroups)"), groupOptions(this.groups.items),
+      ${selectInput(this, "filter:group_id", t("Nhóm (gồm nhóm con)", "Group (with subgroups)"), groupOptions(this.groups.items),
                     { empty: t("Tất cả", "All") })}
-      ${selectInput(this, "source_id", t("Nguồn", "Source"), this.sources.items.map((s) => [s.id, s.name]),
+      ${selectInput(this, "filter:source_id", t("Nguồn", "Source"), this.sources.items.map((s) => [s.id, s.name]),
                     { empty: t("Tất cả", "All") })}
-      ${this.members.items.length ? selectInput(this, "owner_id", t("Người phụ trách", "Owner"),
+      ${this.members.items.length ? selectInput(this, "filter:owner_id", t("Người phụ trách", "Owner"),
           this.members.items.map((m) => [m.user_id, m.full_name || m.email]), { empty: t("Tất cả", "All") }) : nothing}
-      ${selectInput(this, "tag", t("Thẻ", "Tag"), this.tags.items.map((tag) => [tag.name, tag.name]),
+      ${selectInput(this, "filter:tag", t("Thẻ", "Tag"), this.tags.items.map((tag) => [tag.name, tag.name]),
                     { empty: t("Tất cả", "All") })}
       ${this.definitions.items.length ? html`<label>${t("Lọc theo thuộc tính", "Filter by attribute")}
           <select name="attribute_key" @change=${(e) => { this.filterAttribute = e.target.value; }}>

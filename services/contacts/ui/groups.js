@@ -1,12 +1,11 @@
 // Customer groups as a tree: create one under a parent chosen from the existing groups, rename, move (the API
 // refuses a move under the group itself or one of its subgroups: its problem is shown), delete.
-import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, groupOptions, selectInput, styles, textInput } from "./shared.js";
+import { formValues, html, nothing, PagedList } from "crm-ui";
+import { API, ContactsPage, groupOptions, selectInput, textInput } from "./shared.js";
 
 const GROUPS = `${API}/groups`;
 
-class GroupsPage extends CrmPage {
-  static styles = styles;
+class GroupsPage extends ContactsPage {
   static properties = { editing: { state: true }, moving: { state: true } };
 
   groups = new PagedList(this, GROUPS);
@@ -34,14 +33,14 @@ class GroupsPage extends CrmPage {
 
   rename(event) {
     event.preventDefault();
-    return this.change(this.editing, { name: new FormData(event.target).get("name") },
+    return this.from("rename").change(this.editing, { name: new FormData(event.target).get("name") },
                        this.t("Đã đổi tên nhóm.", "Group renamed."));
   }
 
   move(event) {
     event.preventDefault();
     const parent = new FormData(event.target).get("parent_id");
-    return this.change(this.moving, { parent_id: parent || null }, this.t("Đã chuyển nhóm.", "Group moved."));
+    return this.from("move").change(this.moving, { parent_id: parent || null }, this.t("Đã chuyển nhóm.", "Group moved."));
   }
 
   deleteGroup(group) {
@@ -66,13 +65,13 @@ class GroupsPage extends CrmPage {
             @click=${() => this.deleteGroup(g)}>${t("Xóa", "Delete")}</button>` : nothing}</div>
       ${this.editing?.id === g.id ? html`<form aria-label=${t(`Đổi tên nhóm ${g.name}`, `Rename the group ${g.name}`)}
           @submit=${this.rename}>
-        ${textInput(this, "name", t("Tên mới", "New name"), { value: g.name })}
+        ${textInput(this, "rename:name", t("Tên mới", "New name"), { value: g.name })}
         <button type="submit">${t("Lưu", "Save")}</button>
         <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${t("Hủy", "Cancel")}</button>
       </form>` : nothing}
       ${this.moving?.id === g.id ? html`<form aria-label=${t(`Chuyển nhóm ${g.name}`, `Move the group ${g.name}`)}
           @submit=${this.move}>
-        ${selectInput(this, "parent_id", t("Nhóm cha mới", "New parent group"),
+        ${selectInput(this, "move:parent_id", t("Nhóm cha mới", "New parent group"),
                       groupOptions(this.groups.items.filter((other) => other.id !== g.id)),
                       { value: g.parent_id ?? "", empty: t("(cấp cao nhất)", "(top level)") })}
         <button type="submit">${t("Chuyển", "Move")}</button>

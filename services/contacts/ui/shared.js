@@ -1,7 +1,7 @@
 // What the contacts pages share (not a page itself): the API prefix, styles for a phone's width, errors shown
 // beside the field the API named, the inputs of custom attributes by type, and what the OpenAPI document says
 // a body accepts (so a field or attribute type the API gains shows up here without a change).
-import { css, html, nothing, pageStyles } from "crm-ui";
+import { CrmPage, css, html, nothing, pageStyles } from "crm-ui";
 
 export const API = "/api/contacts/v1";
 
@@ -27,11 +27,38 @@ export const styles = [pageStyles, css`
   }
 `];
 
+/** The base of the contacts pages. A page with several forms names the one a request comes from with
+ * `from(scope)` before it; a refusal's field errors are then shown only beside that form's inputs, whose names
+ * carry the scope ("move:parent_id"; unscoped names belong to the page's main form). */
+export class ContactsPage extends CrmPage {
+  static styles = styles;
+
+  problemScope = null;
+  nextScope = null;
+
+  from(scope) {
+    this.nextScope = scope;
+    return this;
+  }
+
+  act(call, done) {
+    this.problemScope = this.nextScope; // before the answer, which re-renders the page
+    this.nextScope = null;
+    return super.act(call, done);
+  }
+}
+
+function split(name) {
+  const colon = name.indexOf(":");
+  return colon < 0 ? [null, name] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
 /** The messages of the current problem about `name` (or a part of it, "attributes.size", "phones[0]"). */
 export function errorsFor(page, name) {
-  if (!page.problem) return [];
+  const [scope, fieldName] = split(name);
+  if (!page.problem || (page.problemScope ?? null) !== scope) return [];
   return page.problem.fields(page.lang)
-    .filter((f) => f.field === name || f.field?.startsWith(`${name}.`) || f.field?.startsWith(`${name}[`))
+    .filter((f) => f.field === fieldName || f.field?.startsWith(`${fieldName}.`) || f.field?.startsWith(`${fieldName}[`))
     .map((f) => f.message);
 }
 
@@ -50,10 +77,11 @@ export function errorId(name) {
   return `error-${name.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
 }
 
-/** A labelled input, select or textarea with its error beside it. `control(name, describedBy, bad)` makes it. */
+/** A labelled input, select or textarea with its error beside it. `control(name, describedBy, bad)` makes it;
+ * `name` may carry a scope ("move:parent_id"), the control gets the field's own name. */
 export function field(page, name, label, control, help) {
   const bad = invalid(page, name);
-  return html`<label>${label}${control(name, bad ? errorId(name) : "", bad)}
+  return html`<label>${label}${control(split(name)[1], bad ? errorId(name) : "", bad)}
     ${help ? html`<span class="help">${help}</span>` : nothing}${fieldError(page, name)}</label>`;
 }
 

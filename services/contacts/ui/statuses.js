@@ -1,8 +1,8 @@
 // Relationship statuses: the company's list (add, rename, reorder, delete; the automatic "Đừng quên" is the
 // system's and stays), and when a customer becomes "Đừng quên": after N days without contact, unless its
 // status is one of those excluded (the settings at /settings).
-import { asNumbers, CrmPage, formValues, html, nothing, PagedList, patchIn } from "crm-ui";
-import { API, fieldError, statusName, styles, textInput } from "./shared.js";
+import { asNumbers, formValues, html, nothing, PagedList, patchIn } from "crm-ui";
+import { API, ContactsPage, fieldError, statusName, textInput } from "./shared.js";
 
 const STATUSES = `${API}/relationship-statuses`;
 const SETTINGS = `${API}/settings`;
@@ -12,8 +12,7 @@ function settingsKey(status) {
   return (status.system_key ?? status.id).toLowerCase();
 }
 
-class StatusesPage extends CrmPage {
-  static styles = styles;
+class StatusesPage extends ContactsPage {
   static properties = { editing: { state: true }, settings: { state: true } };
 
   statuses = new PagedList(this, STATUSES);
@@ -39,7 +38,7 @@ class StatusesPage extends CrmPage {
     event.preventDefault();
     const body = asNumbers(formValues(event.target), "position");
     if (!body.name_en) body.name_en = null;
-    if (await patchIn(this, this.statuses, `${STATUSES}/${this.editing.id}`, body,
+    if (await patchIn(this.from("edit"), this.statuses, `${STATUSES}/${this.editing.id}`, body,
                       this.t("Đã lưu trạng thái.", "Status saved."))) this.editing = null;
   }
 
@@ -61,11 +60,11 @@ class StatusesPage extends CrmPage {
     if (saved) this.settings = saved;
   }
 
-  fields(status) {
+  fields(status, scope = "") {
     const t = this.t.bind(this);
-    return html`${textInput(this, "name", t("Tên tiếng Việt", "Vietnamese name"), { value: status?.name })}
-      ${textInput(this, "name_en", t("Tên tiếng Anh", "English name"), { value: status?.name_en })}
-      ${textInput(this, "position", t("Thứ tự", "Position"), { type: "number", value: status?.position ?? "" })}`;
+    return html`${textInput(this, `${scope}name`, t("Tên tiếng Việt", "Vietnamese name"), { value: status?.name })}
+      ${textInput(this, `${scope}name_en`, t("Tên tiếng Anh", "English name"), { value: status?.name_en })}
+      ${textInput(this, `${scope}position`, t("Thứ tự", "Position"), { type: "number", value: status?.position ?? "" })}`;
   }
 
   renderSettings(write) {
@@ -94,7 +93,7 @@ class StatusesPage extends CrmPage {
     return html`<h1 tabindex="-1">${t("Trạng thái quan hệ", "Relationship statuses")}</h1>
       ${this.renderProblem()}
       ${this.editing ? html`<h2>${t("Sửa trạng thái", "Edit status")} ${statusName(this, this.editing)}</h2>
-        <form aria-label=${t("Sửa trạng thái", "Edit status")} @submit=${this.save}>${this.fields(this.editing)}
+        <form aria-label=${t("Sửa trạng thái", "Edit status")} @submit=${this.save}>${this.fields(this.editing, "edit:")}
           <button type="submit">${t("Lưu", "Save")}</button>
           <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${t("Hủy", "Cancel")}</button>
         </form>` : nothing}
