@@ -19,6 +19,11 @@ from tests.contacts.helpers import ATTRIBUTES, CUSTOMERS, create_customer
 API = "/api/contacts/v1"
 
 
+async def signed_in_at(page: Page, server: str, user: TenantUser, title: str) -> None:
+    await sign_in(page, server, user.email, user.password)
+    await open_page(page, title)
+
+
 async def open_page(page: Page, title: str) -> None:
     await page.get_by_role("navigation").get_by_role("link", name=title, exact=True).click()
     await expect(page.get_by_role("main").get_by_role("heading", level=1)).to_have_text(title)
@@ -26,8 +31,7 @@ async def open_page(page: Page, title: str) -> None:
 
 async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_without_diacritics_finds_the_customer(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
-    await sign_in(page, server, tenant_a.email, tenant_a.password)
-    await open_page(page, "Thuộc tính riêng")
+    await signed_in_at(page, server, tenant_a, "Thuộc tính riêng")
     attributes = page.locator("contacts-attributes")
     new = attributes.get_by_role("form", name="Thêm thuộc tính")
     # The types offered are the API's own, read from its OpenAPI document.
@@ -88,8 +92,7 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
 
 async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
-    await sign_in(page, server, tenant_a.email, tenant_a.password)
-    await open_page(page, "Nhóm khách hàng")
+    await signed_in_at(page, server, tenant_a, "Nhóm khách hàng")
     groups = page.locator("contacts-groups")
     add = groups.get_by_role("form", name="Thêm nhóm")
     await add.get_by_label("Tên nhóm").fill("Miền Bắc")
@@ -137,8 +140,7 @@ async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
 async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_status_and_keeps_a_document(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
     customer = await create_customer(client, tenant_a, name="Công ty TNHH Hoa Sen", phone="0912345678")
-    await sign_in(page, server, tenant_a.email, tenant_a.password)
-    await open_page(page, "Danh sách khách hàng")
+    await signed_in_at(page, server, tenant_a, "Danh sách khách hàng")
     customers = page.locator("contacts-customers")
     await customers.get_by_role("button", name="Công ty TNHH Hoa Sen").click()
     detail = customers.locator("contacts-customer-detail")
@@ -157,6 +159,18 @@ async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_sta
     logged = (await client.get(f"{CUSTOMERS}/{customer['id']}/interactions", headers=tenant_a.headers)).json()
     assert [(i["kind"], i["subject"], i["duration_seconds"]) for i in logged["items"]] == [
         ("call", "Gọi giới thiệu phần mềm", 300)]
+
+    await detail.get_by_role("button", name="Sửa thông tin").click()
+    edit = detail.get_by_role("form", name="Sửa thông tin")
+    await edit.get_by_label("Mã số thuế").fill("123")
+    await edit.get_by_role("button", name="Lưu").click()
+    await expect(edit.locator("#error-edit_tax_code")).to_be_visible()  # the API's checksum rule, beside the field
+    await edit.get_by_label("Mã số thuế").fill("")
+    await edit.get_by_label("Ngành nghề").fill("Thủy sản")
+    await edit.get_by_role("button", name="Lưu").click()
+    await expect(detail.get_by_text("Thủy sản")).to_be_visible()
+    changed = (await client.get(f"{CUSTOMERS}/{customer['id']}", headers=tenant_a.headers)).json()
+    assert (changed["industry"], changed["tax_code"], changed["phone"]) == ("Thủy sản", None, customer["phone"])
 
     people = detail.get_by_role("form", name="Thêm người liên hệ")
     await people.get_by_label("Tên người liên hệ").fill("Lê Văn Cường")
@@ -206,8 +220,7 @@ async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_sta
 
 async def test_statuses_show_the_system_one_and_the_ageing_settings_are_saved(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
-    await sign_in(page, server, tenant_a.email, tenant_a.password)
-    await open_page(page, "Trạng thái quan hệ")
+    await signed_in_at(page, server, tenant_a, "Trạng thái quan hệ")
     statuses = page.locator("contacts-statuses")
     system = statuses.locator("tr", has_text="Đừng quên")
     await expect(system.locator("[data-system]")).to_have_text("hệ thống")

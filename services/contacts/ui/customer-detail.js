@@ -4,7 +4,8 @@
 // log an interaction, and documents (multipart upload, download through a short-lived presigned link).
 import { formValues, html, nothing, PagedList } from "crm-ui";
 import {
-  API, attributeText, ContactsPage, field, lifecycleName, selectInput, statusName, textInput,
+  API, attributeInput, attributeText, attributeValues, ContactsPage, field, lifecycleName, lifecycleOptions, selectInput,
+  statusName, textInput,
 } from "./shared.js";
 
 const KINDS = [["call", "Cuộc gọi", "Call"], ["meeting", "Cuộc gặp", "Meeting"], ["email", "Email", "Email"],
@@ -12,6 +13,8 @@ const KINDS = [["call", "Cuộc gọi", "Call"], ["meeting", "Cuộc gặp", "Me
                "Sales consulting"]];
 const TIMELINE = { interaction: ["Tương tác", "Interaction"], status_change: ["Đổi trạng thái", "Status change"],
                    lifecycle_change: ["Đổi giai đoạn", "Lifecycle change"], document: ["Tài liệu", "Document"] };
+
+const EDITABLE = ["name", "email", "phone", "tax_code", "lifecycle_stage", "website", "industry", "notes"];
 
 function isoOrNull(local) {
   return local ? new Date(local).toISOString() : undefined;
@@ -26,7 +29,7 @@ class CustomerDetail extends ContactsPage {
   static properties = {
     customerId: { attribute: false }, definitions: { attribute: false }, statuses: { attribute: false },
     members: { attribute: false }, customer: { state: true }, persons: { state: true }, documents: { state: true },
-    links: { state: true },
+    links: { state: true }, editing: { state: true },
   };
 
   constructor() {
@@ -38,6 +41,7 @@ class CustomerDetail extends ContactsPage {
     this.persons = [];
     this.documents = [];
     this.links = {}; // document id -> {url, expires_at}
+    this.editing = false;
   }
 
   connectedCallback() {
@@ -80,6 +84,28 @@ class CustomerDetail extends ContactsPage {
     if (done) await this.refresh();
   }
 
+  /** Sends what the user changed: a field or attribute emptied goes as null (the API removes an attribute). */
+  async save(event) {
+    event.preventDefault();
+    const form = event.target;
+    const values = Object.fromEntries(new FormData(form));
+    const body = {};
+    for (const name of EDITABLE) {
+      const value = values[name] === "" ? null : values[name];
+      if (value !== (this.customer[name] ?? null)) body[name] = value;
+    }
+    const current = this.customer.attributes || {};
+    const attributes = Object.fromEntries(Object.entries(attributeValues(form, this.definitions, true))
+      .filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(current[key] ?? (value === false ? false : null))));
+    if (Object.keys(attributes).length) body.attributes = attributes;
+    const saved = await this.from("edit").act(() => this.api(this.base, { method: "PATCH", body }),
+                                              this.t("Đã lưu khách hàng.", "Customer saved."));
+    if (saved) {
+      this.editing = false;
+      await this.refresh();
+    }
+  }
+
   async logInteraction(event) {
     event.preventDefault();
     const form = event.target;
@@ -87,9 +113,13 @@ class CustomerDetail extends ContactsPage {
     for (const name of ["occurred_at", "follow_up_at"]) if (body[name]) body[name] = isoOrNull(body[name]);
     if (body.duration_minutes) body.duration_seconds = Math.round(Number(body.duration_minutes) * 60);
     delete body.duration_minutes;
-    const done = await this.act(() => this.api(`${this.base}/interactions`, { method: "POST", body }),
-                                this.t("Đã ghi tương tác.", "Interaction logged."));
-    if (done) {
+    return this.post(form, "interactions", body, this.t("Đã ghi tương tác.", "Interaction logged."));
+  }
+
+  /** POSTs `body` to the customer's `part`; on success empties `form` and shows everything again. */
+  async post(form, part, body, done) {
+    const posted = await this.act(() => this.api(`${this.base}/${part}`, { method: "POST", body }), done);
+    if (posted) {
       form.reset();
       await this.refresh();
     }
@@ -102,12 +132,7 @@ class CustomerDetail extends ContactsPage {
     const body = { name: values.name, title: values.title, primary: form.elements.primary.checked };
     if (values.phones) body.phones = [{ value: values.phones, primary: true }];
     if (values.emails) body.emails = [{ value: values.emails, primary: true }];
-    const done = await this.from("person").act(() => this.api(`${this.base}/persons`, { method: "POST", body }),
-                                this.t("Đã thêm người liên hệ.", "Contact person added."));
-    if (done) {
-      form.reset();
-      await this.refresh();
-    }
+    return this.from("person").post(form, "persons", body, this.t("Đã thêm người liên hệ.", "Contact person added."));
   }
 
   async deletePerson(person) {
@@ -124,12 +149,7 @@ class CustomerDetail extends ContactsPage {
     const file = form.elements.file.files[0];
     if (file) body.append("file", file);
     if (form.elements.name.value) body.append("name", form.elements.name.value);
-    const done = await this.from("document").act(() => this.api(`${this.base}/documents`, { method: "POST", body }),
-                                this.t("Đã tải tài liệu lên.", "Document uploaded."));
-    if (done) {
-      form.reset();
-      await this.refresh();
-    }
+    return this.from("document").post(form, "documents", body, this.t("Đã tải tài liệu lên.", "Document uploaded."));
   }
 
   async link(document) {
@@ -169,6 +189,27 @@ class CustomerDetail extends ContactsPage {
       ...this.definitions.map((a) => [t(a.label_vi, a.label_en), attributeText(this, a, c.attributes?.[a.key])]),
     ];
     return html`<dl>${rows.filter(([, value]) => value).map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}</dl>`;
+  }
+
+  renderEdit(c) {
+    const t = this.t.bind(this);
+    return html`<h2 id="edit-title">${t("Sửa thông tin", "Edit details")}</h2>
+      <form aria-labelledby="edit-title" novalidate @submit=${this.save}>
+        ${textInput(this, "edit:name", t("Tên khách hàng", "Customer name"), { value: c.name })}
+        ${textInput(this, "edit:email", "Email", { type: "email", value: c.email })}
+        ${textInput(this, "edit:phone", t("Điện thoại", "Phone"), { type: "tel", value: c.phone })}
+        ${textInput(this, "edit:tax_code", t("Mã số thuế", "Tax code"), { value: c.tax_code })}
+        ${selectInput(this, "edit:lifecycle_stage", t("Giai đoạn vòng đời", "Lifecycle stage"), lifecycleOptions(this),
+                      { value: c.lifecycle_stage })}
+        ${textInput(this, "edit:website", "Website", { value: c.website })}
+        ${textInput(this, "edit:industry", t("Ngành nghề", "Industry"), { value: c.industry })}
+        ${textInput(this, "edit:notes", t("Ghi chú", "Notes"), { value: c.notes })}
+        ${this.definitions.length ? html`<fieldset><legend>${t("Thuộc tính riêng", "Custom attributes")}</legend>
+          ${this.definitions.map((a) => attributeInput(this, a, c.attributes?.[a.key] ?? null, "edit:"))}</fieldset>`
+          : nothing}
+        <button type="submit">${t("Lưu", "Save")}</button>
+        <button type="button" class="secondary" @click=${() => { this.editing = false; }}>${t("Hủy", "Cancel")}</button>
+      </form>`;
   }
 
   renderStatus(c, write) {
@@ -270,7 +311,10 @@ class CustomerDetail extends ContactsPage {
         ← ${t("Danh sách khách hàng", "Customer list")}</button></div>
       <h1 tabindex="-1">${c ? `${c.name} (${c.code})` : t("Khách hàng", "Customer")}</h1>
       ${this.renderProblem()}
-      ${c ? html`${this.renderFields(c)}${this.renderStatus(c, write)}
+      ${c ? html`${this.editing ? this.renderEdit(c) : html`${this.renderFields(c)}
+          ${write ? html`<div class="toolbar"><button class="secondary" @click=${() => { this.editing = true; }}>
+            ${t("Sửa thông tin", "Edit details")}</button></div>` : nothing}`}
+        ${this.renderStatus(c, write)}
         ${this.renderPersons(write)}
         ${write ? this.renderInteractionForm() : nothing}
         ${this.renderTimeline()}

@@ -149,16 +149,16 @@ function attributeDefault(attribute) {
 }
 
 /** An input for a custom attribute, by its type; a type this page does not know is a text input. `value` is
- * the customer's current value (or the attribute's default when creating). */
-export function attributeInput(page, attribute, value = attributeDefault(attribute)) {
-  const name = `attributes.${attribute.key}`;
+ * the customer's current value (or the attribute's default when creating); `scope` the form's ("edit:"). */
+export function attributeInput(page, attribute, value = attributeDefault(attribute), scope = "") {
+  const name = `${scope}attributes.${attribute.key}`;
   const label = html`${page.t(attribute.label_vi, attribute.label_en)}${attribute.required ? html` <abbr
     title=${page.t("bắt buộc", "required")}>*</abbr>` : nothing}`;
   const help = attributeHelp(page, attribute);
   const options = attribute.options || [];
   switch (attribute.type) {
     case "boolean":
-      return html`<label class="inline"><input type="checkbox" name=${name} .checked=${value === true}
+      return html`<label class="inline"><input type="checkbox" name=${split(name)[1]} .checked=${value === true}
         aria-invalid=${invalid(page, name) ? "true" : "false"}
         aria-describedby=${invalid(page, name) ? errorId(name) : ""}>${label}
         ${help ? html`<span class="help">${help}</span>` : nothing}${fieldError(page, name)}</label>`;
