@@ -6,6 +6,7 @@ the statuses page with the system "Đừng quên" and the ageing settings."""
 
 from __future__ import annotations
 
+import uuid
 from typing import get_args
 
 import httpx
@@ -15,6 +16,7 @@ from services.contacts.schemas import AttributeType
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
 from tests.contacts.helpers import ATTRIBUTES, CUSTOMERS, create_customer
+from tests.identity.members import user_id_of
 
 API = "/api/contacts/v1"
 
@@ -88,6 +90,14 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
     await expect(rows).to_have_count(1)
     await search.get_by_role("button", name="Bỏ lọc").click()
     await expect(rows).to_have_count(2)
+    # The owner filter (both are the signed-in owner's); another owner's customers are none of these.
+    owner = await user_id_of(client, tenant_a)
+    await search.get_by_label("Người phụ trách").select_option(str(owner))
+    await search.get_by_role("button", name="Lọc", exact=True).click()
+    await expect(rows).to_have_count(2)
+    for owner_id, count in ((owner, 2), (uuid.uuid4(), 0)):
+        listed = await client.get(CUSTOMERS, headers=tenant_a.headers, params={"owner_id": str(owner_id)})
+        assert len(listed.json()["items"]) == count
 
 
 async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
@@ -140,11 +150,21 @@ async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
 async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_status_and_keeps_a_document(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
     customer = await create_customer(client, tenant_a, name="Công ty TNHH Hoa Sen", phone="0912345678")
+    for n in range(11):  # more than a page of the timeline (10)
+        noted = await client.post(f"{CUSTOMERS}/{customer['id']}/interactions", headers=tenant_a.headers,
+                                  json={"kind": "note", "subject": f"Ghi chú {n}"})
+        assert noted.status_code == 201, noted.text
     await signed_in_at(page, server, tenant_a, "Danh sách khách hàng")
     customers = page.locator("contacts-customers")
     await customers.get_by_role("button", name="Công ty TNHH Hoa Sen").click()
     detail = customers.locator("contacts-customer-detail")
     await expect(detail.get_by_role("heading", level=1)).to_have_text(f"Công ty TNHH Hoa Sen ({customer['code']})")
+
+    timeline = detail.get_by_role("list", name="Dòng thời gian")
+    await expect(timeline.locator("li")).to_have_count(10)
+    await detail.get_by_role("button", name="Tải thêm").click()
+    await expect(timeline.locator("li")).to_have_count(12)  # 11 notes and the customer's creation
+    await expect(detail.get_by_role("button", name="Tải thêm")).to_have_count(0)
 
     log = detail.get_by_role("form", name="Ghi tương tác")
     await log.get_by_label("Loại tương tác").select_option("call")
@@ -152,13 +172,12 @@ async def test_customer_detail_logs_an_interaction_into_the_timeline_changes_sta
     await log.get_by_label("Nội dung").fill("Khách hẹn gặp tuần sau")
     await log.get_by_label("Thời lượng (phút)").fill("5")
     await log.get_by_role("button", name="Ghi lại").click()
-    timeline = detail.get_by_role("list", name="Dòng thời gian")
-    entry = timeline.locator('li[data-kind="interaction"]')
+    entry = timeline.locator('li[data-kind="interaction"]').first  # the newest first
     await expect(entry).to_contain_text("Gọi giới thiệu phần mềm")
     await expect(entry).to_contain_text("Khách hẹn gặp tuần sau")
     logged = (await client.get(f"{CUSTOMERS}/{customer['id']}/interactions", headers=tenant_a.headers)).json()
-    assert [(i["kind"], i["subject"], i["duration_seconds"]) for i in logged["items"]] == [
-        ("call", "Gọi giới thiệu phần mềm", 300)]
+    newest = logged["items"][0]
+    assert (newest["kind"], newest["subject"], newest["duration_seconds"]) == ("call", "Gọi giới thiệu phần mềm", 300)
 
     await detail.get_by_role("button", name="Sửa thông tin").click()
     edit = detail.get_by_role("form", name="Sửa thông tin")
