@@ -99,6 +99,17 @@ async def test_an_attribute_added_shows_on_the_customer_form_and_a_search_withou
         listed = await client.get(CUSTOMERS, headers=tenant_a.headers, params={"owner_id": str(owner_id)})
         assert len(listed.json()["items"]) == count
 
+    # Edit the attribute, then delete it: the page says how many customers lose their value, as the API counts.
+    await open_page(page, "Thuộc tính riêng")
+    await attributes.get_by_role("button", name="Sửa Quy mô").click()
+    edit = attributes.get_by_role("form", name="Sửa thuộc tính quy_mo")
+    await edit.get_by_label("Nhãn tiếng Việt").fill("Quy mô công ty")
+    await edit.get_by_role("button", name="Lưu").click()
+    await expect(attributes.get_by_role("cell", name="Quy mô công ty", exact=True)).to_be_visible()
+    await attributes.get_by_role("button", name="Xóa Quy mô công ty").click()
+    await expect(page.get_by_text("Đã xóa thuộc tính Quy mô công ty: 1 khách hàng mất giá trị của nó.")).to_be_visible()
+    assert (await client.get(ATTRIBUTES, headers=tenant_a.headers)).json() == []
+
 
 async def test_group_tree_create_under_a_parent_refuse_a_cycle_and_move(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
