@@ -175,3 +175,16 @@ export class PagedList {
     this.host.requestUpdate();
   }
 }
+
+/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
+export function asNumbers(body, ...names) {
+  for (const name of names) if (name in body) body[name] = Number(body[name]);
+  return body;
+}
+
+/** PATCHes `body` to `path` for `page`; on success reloads `list`. Answers what the API changed. */
+export async function patchIn(page, list, path, body, done) {
+  const changed = await page.act(() => page.api(path, { method: "PATCH", body }), done);
+  if (changed) await page.act(() => list.reload());
+  return changed;
+}

@@ -1,6 +1,8 @@
 // What the pipeline's pages share (not a page itself): the sales-team picker, stage names and money in VND.
 import { html, PagedList } from "crm-ui";
 
+export { asNumbers, patchIn } from "crm-ui"; // kept here for the pipeline pages that import them from ./shared.js
+
 export const API = "/api/pipeline/v1";
 
 /** The company's sales teams, for the pages that show one team's board; loaded only for whoever may read them. */
@@ -25,17 +27,4 @@ export function stageName(page, stage) {
 export function money(page, amount, currency) {
   const locale = page.lang === "en" ? "en-GB" : "vi-VN";
   return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
-}
-
-/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
-export function asNumbers(body, ...names) {
-  for (const name of names) if (name in body) body[name] = Number(body[name]);
-  return body;
-}
-
-/** PATCHes `body` to `path` for `page`; on success reloads `list`. Answers what the API changed. */
-export async function patchIn(page, list, path, body, done) {
-  const changed = await page.act(() => page.api(path, { method: "PATCH", body }), done);
-  if (changed) await page.act(() => list.reload());
-  return changed;
 }
