@@ -346,3 +346,49 @@ class TargetProgress(msgspec.Struct, kw_only=True):
     rate_bp: int  # the rate of the highest tier reached
     revenue: int  # the period's revenue the rebate is computed on
     rebate: int  # so far, or at close
+
+
+# -- agreement documents ----------------------------------------------------------------------------------
+class AgreementDates(msgspec.Struct, kw_only=True):
+    signed_on: datetime.date | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None  # inclusive
+
+
+class AgreementOut(msgspec.Struct, kw_only=True):
+    """One version of an agreement document: contacts' document (`id`) with the agreement's dates."""
+
+    id: uuid.UUID  # contacts' document id
+    partner_id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    version: int
+    content_type: str
+    size_bytes: int
+    uploaded_by: uuid.UUID | None
+    created_at: datetime.datetime
+    signed_on: datetime.date | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    in_force: bool  # today (the tenant's) is within [valid_from, valid_to]
+
+
+# -- collaborator results ---------------------------------------------------------------------------------
+class CollaboratorResult(msgspec.Struct, kw_only=True):
+    """What a partner brought in a period (see services/partners/service/results.py for each count)."""
+
+    partner_id: uuid.UUID
+    customer_name: str
+    kind: str
+    tier: str
+    period: str
+    period_start: datetime.date
+    period_end: datetime.date
+    currency: str
+    leads_referred: int
+    qualified: int
+    won: int
+    converted: int
+    conversion_percent: float
+    revenue: int
+    commission: int
