@@ -1,0 +1,133 @@
+// Partners: dealers and collaborators, each a profile on an existing customer. Filter by kind and status, make a
+// customer a partner, move its status (applied → active ↔ suspended → ended), change its tier and owner.
+import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
+import { API, KINDS, label, patchIn, STATUSES, TRANSITIONS } from "./shared.js";
+
+const PARTNERS = `${API}/partners`;
+const CUSTOMERS = "/api/contacts/v1/customers";
+
+class PartnersPage extends CrmPage {
+  static properties = { editing: { state: true }, customers: { state: true } };
+
+  partners = new PagedList(this, PARTNERS, { limit: 50 });
+
+  constructor() {
+    super();
+    this.editing = null;
+    this.customers = [];
+    this.members = [];
+  }
+
+  async connectedCallback() {
+    super.connectedCallback();
+    if (this.shell.can("org:read")) {
+      const page = await this.act(() => this.api("/api/identity/v1/members", { query: { limit: 200 } }));
+      this.members = page?.items ?? [];
+      this.requestUpdate();
+    }
+  }
+
+  memberName(id) {
+    return this.members.find((m) => m.user_id === id)?.full_name ?? (id ? id.slice(0, 8) : "");
+  }
+
+  filter(event) {
+    const query = { limit: 50, ...formValues(event.target.form) };
+    return this.act(() => this.partners.reload(query));
+  }
+
+  async searchCustomers(event) {
+    const q = event.target.value.trim();
+    if (q.length < 2) return;
+    const found = await this.act(() => this.api(CUSTOMERS, { query: { q, limit: 20 } }));
+    if (found) this.customers = found.items;
+  }
+
+  create(event) {
+    event.preventDefault();
+    const body = formValues(event.target);
+    delete body.search;
+    return this.createIn(this.partners, event.target, PARTNERS, body, this.t("Đã tạo đối tác.", "Partner created."));
+  }
+
+  async change(partner, body) {
+    if (await patchIn(this, this.partners, `${PARTNERS}/${partner.id}`, body, this.t("Đã lưu đối tác.", "Partner saved."))) {
+      this.editing = null;
+    }
+  }
+
+  save(event) {
+    event.preventDefault();
+    const body = formValues(event.target);
+    if (!("owner_id" in body)) body.owner_id = null;
+    return this.change(this.editing, body);
+  }
+
+  ownerSelect(selected) {
+    return html`<label>${this.t("Người phụ trách", "Owner")}
+      <select name="owner_id">
+        <option value="">${this.t("(chưa có)", "(none)")}</option>
+        ${this.members.filter((m) => m.is_active).map((m) => html`<option value=${m.user_id} ?selected=${m.user_id === selected}>${m.full_name || m.email}</option>`)}
+      </select></label>`;
+  }
+
+  options(labels, selected) {
+    return Object.keys(labels).map((key) => html`<option value=${key} ?selected=${key === selected}>${label(this, labels, key)}</option>`);
+  }
+
+  renderCreate() {
+    return html`<form @submit=${this.create} aria-label=${this.t("Thêm đối tác", "Add a partner")}>
+      <label>${this.t("Tìm khách hàng", "Find a customer")}
+        <input name="search" type="search" autocomplete="off" @input=${this.searchCustomers}></label>
+      <label>${this.t("Khách hàng", "Customer")}
+        <select name="customer_id" required>
+          ${this.customers.map((c) => html`<option value=${c.id}>${c.name}${c.code ? ` (${c.code})` : ""}</option>`)}
+        </select></label>
+      <label>${this.t("Loại", "Kind")} <select name="kind">${this.options(KINDS, "dealer")}</select></label>
+      <label>${this.t("Hạng", "Tier")} <input name="tier" placeholder="standard" maxlength="32"></label>
+      ${this.members.length ? this.ownerSelect(null) : nothing}
+      <button type="submit">${this.t("Thêm đối tác", "Add partner")}</button>
+    </form>`;
+  }
+
+  renderEdit() {
+    const p = this.editing;
+    return html`<form @submit=${this.save} aria-label=${this.t("Sửa đối tác", "Edit partner")}>
+      <strong>${p.customer_name}</strong>
+      <label>${this.t("Hạng", "Tier")} <input name="tier" .value=${p.tier} maxlength="32" required></label>
+      ${this.members.length ? this.ownerSelect(p.owner_id) : nothing}
+      <button type="submit">${this.t("Lưu", "Save")}</button>
+      <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${this.t("Hủy", "Cancel")}</button>
+    </form>`;
+  }
+
+  actions(p) {
+    return html`${TRANSITIONS[p.status].map((to) => html`<button class=${to === "ended" ? "danger" : "secondary"}
+        @click=${() => this.change(p, { status: to })}>${label(this, STATUSES, to)}</button> `)}
+      <button class="secondary" @click=${() => { this.editing = p; }}
+              aria-label=${this.t(`Sửa ${p.customer_name}`, `Edit ${p.customer_name}`)}>${this.t("Sửa", "Edit")}</button>`;
+  }
+
+  render() {
+    const write = this.shell.can("partners:write");
+    return html`<h1>${this.t("Đối tác", "Partners")}</h1>
+      <form aria-label=${this.t("Lọc đối tác", "Filter partners")} @change=${this.filter} @submit=${(e) => e.preventDefault()}>
+        <label>${this.t("Loại", "Kind")} <select name="kind"><option value="">${this.t("(tất cả)", "(all)")}</option>${this.options(KINDS)}</select></label>
+        <label>${this.t("Trạng thái", "Status")} <select name="status"><option value="">${this.t("(tất cả)", "(all)")}</option>${this.options(STATUSES)}</select></label>
+      </form>
+      ${write ? this.renderCreate() : nothing}
+      ${this.renderProblem()}
+      ${this.editing ? this.renderEdit() : nothing}
+      ${this.table(this.partners, [
+        [this.t("Đối tác", "Partner"), (p) => p.customer_name],
+        [this.t("Loại", "Kind"), (p) => label(this, KINDS, p.kind)],
+        [this.t("Hạng", "Tier"), (p) => p.tier],
+        [this.t("Trạng thái", "Status"), (p) => html`<span class="badge ${p.status === "active" ? "" : "off"}" data-status=${p.status}>${label(this, STATUSES, p.status)}</span>`],
+        [this.t("Người phụ trách", "Owner"), (p) => this.memberName(p.owner_id)],
+        [this.t("Thỏa thuận", "Agreement"), (p) => [p.agreement_number, p.agreement_start, p.agreement_end].filter(Boolean).join(" · ")],
+        ...(write ? [["", (p) => this.actions(p)]] : []),
+      ], this.t("Danh sách đối tác", "Partners"))}`;
+  }
+}
+
+customElements.define("partners-partners", PartnersPage);
