@@ -53,7 +53,7 @@ class TerritoriesPage extends CrmPage {
     }
   }
 
-  async remove(territory) {
+  async removeTerritory(territory) {
     await this.deleteFrom(this.territories, `${TERRITORIES}/${territory.id}`,
                           [`Xóa vùng ${territory.name}?`, `Delete the territory ${territory.name}?`],
                           this.t("Đã xóa vùng.", "Territory deleted."));
@@ -87,7 +87,7 @@ class TerritoriesPage extends CrmPage {
         [this.t("Vùng", "Territory"), (t) => t.name],
         [this.t("Tỉnh/thành", "Provinces"), (t) => t.province_codes.map((code) => this.province(code)).join(", ")],
         [this.t("Quận/huyện", "Districts"), (t) => t.districts.map((d) => `${d.district} (${this.province(d.province_code)})`).join(", ")],
-        ...(write ? [["", (t) => html`<button class="danger" @click=${() => this.remove(t)}
+        ...(write ? [["", (t) => html`<button class="danger" @click=${() => this.removeTerritory(t)}
             aria-label=${this.t(`Xóa ${t.name}`, `Delete ${t.name}`)}>${this.t("Xóa", "Delete")}</button>`]] : []),
       ])}
       ${this.renderCoverage()}`;
