@@ -52,7 +52,7 @@ async def test_a_customer_becomes_a_partner_and_moves_through_its_statuses(
         "suspended")
     await partners.get_by_role("form", name="Lọc đối tác").get_by_label("Trạng thái").select_option("active")
     await expect(partners.get_by_text("Chưa có dữ liệu.")).to_be_visible()
-    await screenshot(page, "partners-partners")
+    await screenshot(page, "partners-partner-created")
 
 
 async def test_a_targets_progress_and_a_partners_credit_ageing(
@@ -85,7 +85,7 @@ async def test_a_targets_progress_and_a_partners_credit_ageing(
     await expect(row).to_contain_text("6.000.000")
     await expect(row).to_contain_text("1.00%")  # the 50 % tier reached: 1 % rebate
     await expect(row).to_contain_text("60.000")  # 1 % of 6,000,000
-    await screenshot(page, "partners-targets")
+    await screenshot(page, "partners-target-progress")
 
     await page.get_by_role("navigation").get_by_role("link", name="Tín dụng đối tác").click()
     credit = page.locator("partners-credit")
@@ -99,7 +99,7 @@ async def test_a_targets_progress_and_a_partners_credit_ageing(
     await expect(ageing.locator('[data-bucket="current"]')).to_contain_text("2.500.000")
     await expect(ageing.locator('[data-bucket="days_0_30"]')).to_contain_text("0")
     await expect(ageing).to_contain_text("khóa")  # overdue beyond the terms: on hold
-    await screenshot(page, "partners-credit")
+    await screenshot(page, "partners-credit-ageing")
 
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Partner credit")).to_be_visible()
