@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from services.contacts.schemas import AttributeValues
+from services.contacts.schemas import AttributeValues, DocumentOut
 
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -355,18 +355,10 @@ class AgreementDates(msgspec.Struct, kw_only=True):
     valid_to: datetime.date | None = None  # inclusive
 
 
-class AgreementOut(msgspec.Struct, kw_only=True):
-    """One version of an agreement document: contacts' document (`id`) with the agreement's dates."""
+class AgreementOut(DocumentOut, kw_only=True):
+    """One version of an agreement document: contacts' document (`id` is its id) with the agreement's dates."""
 
-    id: uuid.UUID  # contacts' document id
     partner_id: uuid.UUID
-    customer_id: uuid.UUID
-    name: str
-    version: int
-    content_type: str
-    size_bytes: int
-    uploaded_by: uuid.UUID | None
-    created_at: datetime.datetime
     signed_on: datetime.date | None
     valid_from: datetime.date | None
     valid_to: datetime.date | None
