@@ -1,5 +1,6 @@
 // Partners: dealers and collaborators, each a profile on an existing customer. Filter by kind and status, make a
-// customer a partner, move its status (applied → active ↔ suspended → ended), change its tier and owner.
+// customer a partner, move its status (applied → active ↔ suspended → ended), change its tier and owner; keep its
+// agreement documents (with the dates they were signed and are valid) and download them.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
 import { API, KINDS, label, patchIn, STATUSES, TRANSITIONS } from "./shared.js";
 
@@ -7,13 +8,15 @@ const PARTNERS = `${API}/partners`;
 const CUSTOMERS = "/api/contacts/v1/customers";
 
 class PartnersPage extends CrmPage {
-  static properties = { editing: { state: true }, customers: { state: true } };
+  static properties = { editing: { state: true }, customers: { state: true }, agreementsOf: { state: true } };
 
   partners = new PagedList(this, PARTNERS, { limit: 50 });
 
   constructor() {
     super();
     this.editing = null;
+    this.agreementsOf = null;
+    this.agreements = null;
     this.customers = [];
     this.members = [];
   }
@@ -63,6 +66,59 @@ class PartnersPage extends CrmPage {
     return this.change(this.editing, body);
   }
 
+  showAgreements(partner) {
+    if (this.agreements) this.removeController(this.agreements);
+    this.agreements = new PagedList(this, `${PARTNERS}/${partner.id}/agreements`);
+    this.agreementsOf = partner;
+  }
+
+  async uploadAgreement(event) {
+    event.preventDefault();
+    const form = event.target;
+    const body = new FormData(form);
+    for (const [key, value] of [...body]) if (value === "") body.delete(key);
+    const created = await this.act(() => this.api(`${PARTNERS}/${this.agreementsOf.id}/agreements`, { method: "POST", body }),
+                                   this.t("Đã tải thỏa thuận lên.", "Agreement uploaded."));
+    if (created) {
+      form.reset();
+      await this.act(() => this.agreements.reload());
+    }
+  }
+
+  async download(agreement) {
+    const link = await this.act(() => this.api(`${API}/agreements/${agreement.id}/download`));
+    if (link) window.location.assign(link.url);  // an attachment: the browser saves it, the page stays
+  }
+
+  renderAgreements(write) {
+    const p = this.agreementsOf;
+    const list = this.agreements;
+    return html`<section aria-label=${this.t(`Thỏa thuận của ${p.customer_name}`, `Agreements of ${p.customer_name}`)}>
+      <h2>${this.t("Thỏa thuận", "Agreements")}: ${p.customer_name}</h2>
+      ${write ? html`<form @submit=${this.uploadAgreement} aria-label=${this.t("Tải thỏa thuận lên", "Upload an agreement")}>
+        <label>${this.t("Tệp", "File")} <input name="file" type="file" required></label>
+        <label>${this.t("Tên (cùng tên: phiên bản mới)", "Name (same name: a new version)")} <input name="name" maxlength="255"></label>
+        <label>${this.t("Ngày ký", "Signed on")} <input name="signed_on" type="date"></label>
+        <label>${this.t("Hiệu lực từ", "Valid from")} <input name="valid_from" type="date"></label>
+        <label>${this.t("Hiệu lực đến", "Valid to")} <input name="valid_to" type="date"></label>
+        <button type="submit">${this.t("Tải lên", "Upload")}</button>
+        <button type="button" class="secondary" @click=${() => { this.agreementsOf = null; }}>${this.t("Đóng", "Close")}</button>
+      </form>` : nothing}
+      ${this.table(list, [
+        [this.t("Tài liệu", "Document"), (a) => a.name],
+        [this.t("Phiên bản", "Version"), (a) => a.version],
+        [this.t("Ngày ký", "Signed on"), (a) => a.signed_on ?? ""],
+        [this.t("Hiệu lực", "Valid"), (a) => html`${a.valid_from ?? "…"} → ${a.valid_to ?? "…"}
+          ${a.in_force ? html`<span class="badge">${this.t("đang hiệu lực", "in force")}</span>`
+                       : html`<span class="badge off">${this.t("hết hiệu lực", "not in force")}</span>`}`],
+        ["", (a) => html`<button class="secondary" @click=${() => this.download(a)}>${this.t("Tải về", "Download")}</button>
+          ${write ? html`<button class="danger" @click=${() => this.deleteFrom(list, `${API}/agreements/${a.id}`,
+              [`Xóa phiên bản ${a.version} của ${a.name}?`, `Delete version ${a.version} of ${a.name}?`],
+              this.t("Đã xóa.", "Deleted."))}>${this.t("Xóa", "Delete")}</button>` : nothing}`],
+      ], this.t("Phiên bản mới nhất của mỗi thỏa thuận", "The latest version of each agreement"))}
+    </section>`;
+  }
+
   ownerSelect(selected) {
     return html`<label>${this.t("Người phụ trách", "Owner")}
       <select name="owner_id">
@@ -101,9 +157,13 @@ class PartnersPage extends CrmPage {
     </form>`;
   }
 
-  actions(p) {
+  actions(p, write) {
+    const agreements = html`<button class="secondary" @click=${() => this.showAgreements(p)}
+        aria-label=${this.t(`Thỏa thuận của ${p.customer_name}`, `Agreements of ${p.customer_name}`)}>${this.t("Thỏa thuận", "Agreements")}</button>`;
+    if (!write) return agreements;
     return html`${TRANSITIONS[p.status].map((to) => html`<button class=${to === "ended" ? "danger" : "secondary"}
         @click=${() => this.change(p, { status: to })}>${label(this, STATUSES, to)}</button> `)}
+      ${agreements}
       <button class="secondary" @click=${() => { this.editing = p; }}
               aria-label=${this.t(`Sửa ${p.customer_name}`, `Edit ${p.customer_name}`)}>${this.t("Sửa", "Edit")}</button>`;
   }
@@ -124,9 +184,10 @@ class PartnersPage extends CrmPage {
         [this.t("Hạng", "Tier"), (p) => p.tier],
         [this.t("Trạng thái", "Status"), (p) => html`<span class="badge ${p.status === "active" ? "" : "off"}" data-status=${p.status}>${label(this, STATUSES, p.status)}</span>`],
         [this.t("Người phụ trách", "Owner"), (p) => this.memberName(p.owner_id)],
-        [this.t("Thỏa thuận", "Agreement"), (p) => [p.agreement_number, p.agreement_start, p.agreement_end].filter(Boolean).join(" · ")],
-        ...(write ? [["", (p) => this.actions(p)]] : []),
-      ], this.t("Danh sách đối tác", "Partners"))}`;
+        [this.t("Số thỏa thuận", "Agreement no."), (p) => [p.agreement_number, p.agreement_start, p.agreement_end].filter(Boolean).join(" · ")],
+        ["", (p) => this.actions(p, write)],
+      ], this.t("Danh sách đối tác", "Partners"))}
+      ${this.agreementsOf ? this.renderAgreements(write) : nothing}`;
   }
 }
 
