@@ -128,3 +128,29 @@ async def test_a_targets_progress_and_a_partners_credit_ageing(
     await page.get_by_role("button", name="English").click()
     await expect(page.get_by_role("heading", name="Partner credit")).to_be_visible()
     await expect(credit.get_by_role("columnheader", name="31–60 days")).to_be_visible()
+
+
+async def test_territories_show_their_overlaps_and_gaps_and_are_edited_in_place(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    await ok(await client.post(f"{API}/territories", headers=tenant_a.headers,
+                               json={"name": "Thủ đô", "province_codes": ["01"]}), 201)
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Vùng phụ trách").click()
+    territories = page.locator("partners-territories")
+    form = territories.get_by_role("form", name="Thêm vùng")
+    await form.get_by_label("Tên vùng").fill("Miền Bắc")
+    await form.get_by_label("Cả tỉnh/thành").select_option(["01", "31"])  # Hà Nội, Hải Phòng
+    await form.get_by_label("Quận/huyện").fill("79: Quận 1")
+    await form.get_by_role("button", name="Thêm vùng").click()
+    await expect(territories.locator("tbody tr", has_text="Miền Bắc")).to_contain_text("Quận 1 (Hồ Chí Minh)")
+    await expect(territories.locator("[data-overlaps]")).to_contain_text("Hà Nội: Thủ đô, Miền Bắc")
+    await screenshot(page, "partners-territories-overlap")
+
+    await territories.get_by_role("button", name="Sửa Miền Bắc").click()
+    edit = territories.get_by_role("form", name="Sửa vùng")
+    await edit.get_by_label("Cả tỉnh/thành").select_option(["31"])
+    await edit.get_by_role("button", name="Lưu").click()
+    await expect(territories.get_by_text("Không có nơi nào bị hai vùng cùng phủ.")).to_be_visible()
+    coverage = (await client.get(f"{API}/territories/coverage", headers=tenant_a.headers)).json()
+    assert coverage["overlaps"] == [] and "01" not in coverage["gaps"] and "31" not in coverage["gaps"]
+    await expect(territories.locator("[data-gaps]")).not_to_contain_text("Hải Phòng")
