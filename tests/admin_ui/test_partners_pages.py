@@ -12,6 +12,7 @@ from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
 from tests.contacts.helpers import create_customer
 from tests.partners.helpers import API, new_partner
+from tests.pipeline.helpers import act, add_opportunity, default_stages
 from tests.pipeline.sales import TODAY, ok
 
 
@@ -154,3 +155,30 @@ async def test_territories_show_their_overlaps_and_gaps_and_are_edited_in_place(
     coverage = (await client.get(f"{API}/territories/coverage", headers=tenant_a.headers)).json()
     assert coverage["overlaps"] == [] and "01" not in coverage["gaps"] and "31" not in coverage["gaps"]
     await expect(territories.locator("[data-gaps]")).not_to_contain_text("Hải Phòng")
+
+
+async def test_collaborator_results_for_the_month(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    await default_stages(client, tenant_a)
+    policy = await ok(await client.post(f"{API}/policies", headers=tenant_a.headers, json={
+        "name": "Hoa hồng CTV", "valid_from": "2020-01-01", "rules": {"commissions": [{"rate_percent": 2.5}]}}), 201)
+    ctv = await new_partner(client, tenant_a, "CTV Lê Văn Cường", kind="collaborator", policy_id=policy["id"])
+    buyer = await create_customer(client, tenant_a, name="Khách của CTV")
+    await add_opportunity(client, tenant_a, kind="lead", name="Lead CTV", referred_by_partner_id=ctv["id"])
+    deal = await add_opportunity(client, tenant_a, name="Đơn CTV", customer_id=buyer["id"],
+                                 expected_revenue=12_345_678, referred_by_partner_id=ctv["id"])
+    await act(client, tenant_a, deal["id"], "won")
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Kết quả cộng tác viên").click()
+    results = page.locator("partners-results")
+    row = results.locator("tbody tr", has_text="CTV Lê Văn Cường")
+    await expect(row).to_contain_text("1 (50%)")  # of 2 referred, 1 converted
+    await expect(row).to_contain_text("12.345.678")
+    await expect(row.locator("[data-commission]")).to_contain_text("308.642")  # 2.5 % = 308,641.95 → 308,642
+    await screenshot(page, "partners-results-month")
+    last_year = f"{TODAY.year - 1}-01-01"
+    form = results.get_by_role("form", name="Chọn kỳ")
+    await form.locator('select[name="period"]').select_option("year")
+    await form.get_by_label("Bắt đầu kỳ").fill(last_year)
+    await expect(row.locator("[data-commission]")).to_contain_text("0")
+    await expect(row).not_to_contain_text("12.345.678")
