@@ -23,6 +23,8 @@ async def ledger(client: httpx.AsyncClient, user: TenantUser, customer_id: str, 
 async def test_a_customer_becomes_a_partner_and_moves_through_its_statuses(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser, tenant_b: TenantUser) -> None:
     customer = await create_customer(client, tenant_a, name="Công ty Phân Phối Sao Mai")
+    policy = await ok(await client.post(f"{API}/policies", headers=tenant_a.headers, json={
+        "name": "Chính sách đại lý", "valid_from": "2026-01-01", "rules": {"commissions": [{"rate_percent": 3}]}}), 201)
     await create_customer(client, tenant_b, name="Công ty Phân Phối Sao Khuê")  # another tenant's: never offered
     await sign_in(page, server, tenant_a.email, tenant_a.password)
     await page.get_by_role("navigation").get_by_role("link", name="Đối tác", exact=True).click()
@@ -49,8 +51,16 @@ async def test_a_customer_becomes_a_partner_and_moves_through_its_statuses(
     await expect(row.locator("[data-status]")).to_have_text("Đang hoạt động")
     await row.get_by_role("button", name="Tạm ngưng").click()
     await expect(row.locator("[data-status]")).to_have_text("Tạm ngưng")
-    assert (await client.get(f"{API}/partners/{listed[0]['id']}", headers=tenant_a.headers)).json()["status"] == (
-        "suspended")
+    # Tier and policy changed from the edit form.
+    await row.get_by_role("button", name="Sửa Công ty Phân Phối Sao Mai").click()
+    edit = partners.get_by_role("form", name="Sửa đối tác")
+    await edit.get_by_label("Hạng").fill("platinum")
+    await edit.get_by_label("Chính sách").select_option(label="Chính sách đại lý")
+    await edit.get_by_role("button", name="Lưu").click()
+    await expect(row).to_contain_text("platinum")
+    await expect(row).to_contain_text("Chính sách đại lý")
+    changed = (await client.get(f"{API}/partners/{listed[0]['id']}", headers=tenant_a.headers)).json()
+    assert (changed["status"], changed["tier"], changed["policy_id"]) == ("suspended", "platinum", policy["id"])
 
     # Its agreement, uploaded from the page with its dates (multipart to the API, the file to S3).
     await row.get_by_role("button", name="Thỏa thuận của Công ty Phân Phối Sao Mai").click()

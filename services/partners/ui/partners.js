@@ -11,6 +11,8 @@ class PartnersPage extends CrmPage {
   static properties = { editing: { state: true }, customers: { state: true }, agreementsOf: { state: true } };
 
   partners = new PagedList(this, PARTNERS, { limit: 50 });
+  policies = new PagedList(this, `${API}/policies`);
+  dealers = new PagedList(this, PARTNERS, { limit: 200, kind: "dealer" });
 
   constructor() {
     super();
@@ -62,7 +64,8 @@ class PartnersPage extends CrmPage {
   save(event) {
     event.preventDefault();
     const body = formValues(event.target);
-    if (!("owner_id" in body)) body.owner_id = null;
+    for (const name of ["owner_id", "policy_id", "parent_id"]) if (!(name in body)) body[name] = null;
+    if (!this.members.length) delete body.owner_id;
     return this.change(this.editing, body);
   }
 
@@ -152,6 +155,10 @@ class PartnersPage extends CrmPage {
       <strong>${p.customer_name}</strong>
       <label>${this.t("Hạng", "Tier")} <input name="tier" .value=${p.tier} maxlength="32" required></label>
       ${this.members.length ? this.ownerSelect(p.owner_id) : nothing}
+      <label>${this.t("Chính sách", "Policy")} <select name="policy_id"><option value="">${this.t("(chưa có)", "(none)")}</option>
+        ${this.policies.items.map((policy) => html`<option value=${policy.id} ?selected=${policy.id === p.policy_id}>${policy.name}</option>`)}</select></label>
+      <label>${this.t("Thuộc đại lý", "Under the dealer")} <select name="parent_id"><option value="">${this.t("(không)", "(none)")}</option>
+        ${this.dealers.items.filter((d) => d.id !== p.id).map((d) => html`<option value=${d.id} ?selected=${d.id === p.parent_id}>${d.customer_name}</option>`)}</select></label>
       <button type="submit">${this.t("Lưu", "Save")}</button>
       <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${this.t("Hủy", "Cancel")}</button>
     </form>`;
@@ -184,6 +191,7 @@ class PartnersPage extends CrmPage {
         [this.t("Hạng", "Tier"), (p) => p.tier],
         [this.t("Trạng thái", "Status"), (p) => html`<span class="badge ${p.status === "active" ? "" : "off"}" data-status=${p.status}>${label(this, STATUSES, p.status)}</span>`],
         [this.t("Người phụ trách", "Owner"), (p) => this.memberName(p.owner_id)],
+        [this.t("Chính sách", "Policy"), (p) => this.policies.items.find((policy) => policy.id === p.policy_id)?.name ?? ""],
         [this.t("Số thỏa thuận", "Agreement no."), (p) => [p.agreement_number, p.agreement_start, p.agreement_end].filter(Boolean).join(" · ")],
         ["", (p) => this.actions(p, write)],
       ], this.t("Danh sách đối tác", "Partners"))}
