@@ -176,10 +176,10 @@ export class PagedList {
   }
 }
 
-/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
-export function asNumbers(body, ...names) {
-  for (const name of names) if (name in body) body[name] = Number(body[name]);
-  return body;
+/** An amount in minor units (VND has none, so đồng) in the user's language. */
+export function money(page, amount, currency) {
+  const locale = page.lang === "en" ? "en-GB" : "vi-VN";
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
 }
 
 /** PATCHes `body` to `path` for `page`; on success reloads `list`. Answers what the API changed. */
@@ -187,4 +187,10 @@ export async function patchIn(page, list, path, body, done) {
   const changed = await page.act(() => page.api(path, { method: "PATCH", body }), done);
   if (changed) await page.act(() => list.reload());
   return changed;
+}
+
+/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
+export function asNumbers(body, ...names) {
+  for (const name of names) if (name in body) body[name] = Number(body[name]);
+  return body;
 }

@@ -93,8 +93,8 @@ export class Session {
     return this.state.acting ? "acting" : "user";
   }
 
-  /** Calls our API; answers the parsed JSON (null for 204), throws ApiError or SessionEnded. A FormData
-   * `body` goes as multipart/form-data (an upload), anything else as JSON. */
+  /** Calls our API; answers the parsed JSON (null for 204), throws ApiError or SessionEnded. A `body` that is a
+   * FormData (a file upload) goes as multipart/form-data; any other body as JSON. */
   async api(path, { method = "GET", body, query } = {}) {
     const url = withQuery(path, query);
     const kind = this.kindFor(path);
@@ -118,7 +118,7 @@ export class Session {
   async send(url, method, body, token) {
     const headers = { "Accept-Language": this.lang };
     if (token) headers.Authorization = `Bearer ${token}`;
-    const multipart = body instanceof FormData;
+    const multipart = body instanceof FormData;  // the browser sets its Content-Type with the boundary
     if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
     try {
       return await fetch(url, { method, headers,

@@ -1,7 +1,8 @@
 // What the pipeline's pages share (not a page itself): the sales-team picker, stage names and money in VND.
 import { html, PagedList } from "crm-ui";
 
-export { asNumbers, patchIn } from "crm-ui"; // kept here for the pipeline pages that import them from ./shared.js
+// Shared by other services' pages too, so kept in the kit; re-exported for the pipeline's pages.
+export { asNumbers, money, patchIn } from "crm-ui";
 
 export const API = "/api/pipeline/v1";
 
@@ -21,10 +22,4 @@ export function teamPicker(page, teams, chosen) {
 
 export function stageName(page, stage) {
   return page.t(stage.name_vi, stage.name_en);
-}
-
-/** An amount in minor units (VND has none, so đồng) in the user's language. */
-export function money(page, amount, currency) {
-  const locale = page.lang === "en" ? "en-GB" : "vi-VN";
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
 }
