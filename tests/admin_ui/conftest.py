@@ -78,3 +78,7 @@ async def sign_in(page: Page, base: str, email: str, password: str) -> None:
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+# The webhook pages' tests use the webhooks tests' real receiver on loopback and real worker, not copies.
+from tests.webhooks.conftest import receiver, worker  # noqa: E402, F401
