@@ -46,7 +46,7 @@ async def test_an_admin_adds_an_endpoint_and_sees_a_delivery_in_its_log(
     await screenshot(page, "webhooks-secret-once")
     await hooks.get_by_role("button", name="Tôi đã lưu khóa").click()
     await expect(secret).to_have_count(0)
-    await expect(hooks.get_by_role("cell", name=receiver.url(path))).to_be_visible()
+    await expect(hooks.get_by_role("cell", name=receiver.url(path), exact=True)).to_be_visible()
 
     created = await client.post("/api/contacts/v1/customers", headers=tenant_a.headers,
                                 json={"name": "Cửa hàng Hoa Mai"})
