@@ -61,6 +61,8 @@ async def test_an_admin_retries_a_failed_run_and_watches_it_and_an_export_finish
     assert (latest["name"], latest["status"]) == ("services.contacts.jobs:run_export", "succeeded")
     assert (retried["status"], retried["attempts"], retried["rows_done"]) == ("succeeded", 2, 3)
     await screenshot(page, "jobs-runs")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "jobs-phone")
 
     await page.get_by_role("button", name="English").click()
     await expect(jobs.get_by_role("table", name="Runs").locator("[data-status]").first).to_have_text("succeeded")

@@ -126,7 +126,10 @@ async def test_a_failed_attempt_then_a_resend_from_the_page(
     assert again["id"] == delivery["id"] and again["status"] == "succeeded"
     await log.get_by_role("button", name="Xem các lần thử của customer.updated").click()
     await expect(attempts.locator("tbody tr")).to_have_count(3)
+    await expect(log.locator("[data-status]")).to_have_text("thành công")  # the log follows the resend
     await screenshot(page, "webhooks-resend")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await screenshot(page, "webhooks-phone")
 
 
 async def test_support_sees_a_companys_failing_endpoint(

@@ -4,6 +4,7 @@
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
 
 const API = "/api/webhooks/v1";
+const REFRESH_MS = 3000; // while a delivery is pending
 const STATUSES = {
   pending: ["đang chờ", "pending"],
   succeeded: ["thành công", "succeeded"],
@@ -49,6 +50,23 @@ class EndpointsPage extends CrmPage {
   connectedCallback() {
     super.connectedCallback();
     this.act(async () => { this.eventTypes = await this.api(`${API}/event-types`); });
+    this.timer = setInterval(() => this.refreshPending(), REFRESH_MS);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  /** While a delivery of the log (or the one whose attempts are shown) is on its way, follow it. */
+  refreshPending() {
+    const shown = this.delivery;
+    if (!this.deliveries.items.some((d) => d.status === "pending") && shown?.status !== "pending") return;
+    this.refreshQuietly(async () => {
+      await this.deliveries.reload();
+      const again = shown && await this.api(`${API}/deliveries/${shown.id}`);
+      if (again && this.delivery?.id === again.id) this.delivery = again;
+    });
   }
 
   /** The endpoint form's fields as the API's body: every field sent, so that an edit can clear them. */

@@ -29,14 +29,9 @@ class JobsPage extends CrmPage {
     if (active || now - (this.refreshedAt || 0) >= IDLE_REFRESH_MS) this.refresh();
   }
 
-  async refresh() {
+  refresh() {
     this.refreshedAt = Date.now();
-    const shown = this.problem;
-    const done = await this.act(async () => {
-      await Promise.all([this.runs.reload(), this.schedules.reload()]);
-      return true;
-    });
-    if (done) this.problem = shown; // a refresh does not hide why the last action was refused
+    return this.refreshQuietly(() => Promise.all([this.runs.reload(), this.schedules.reload()]));
   }
 
   filter(event) {
@@ -54,7 +49,6 @@ class JobsPage extends CrmPage {
   render() {
     return html`<h1>${this.t("Công việc nền", "Background jobs")}</h1>
       ${this.renderProblem()}
-      <h2>${this.t("Việc hằng ngày", "Daily jobs")}</h2>
       ${this.table(this.schedules, [
         [this.t("Công việc", "Job"), (s) => jobName(this, s.job)],
         [this.t("Lịch", "Schedule"), (s) => s.schedule],
