@@ -38,6 +38,7 @@ async def test_an_admin_adds_an_endpoint_and_sees_a_delivery_in_its_log(
     add = hooks.get_by_role("form", name="Thêm điểm nhận")
     await add.get_by_label("URL nhận").fill(receiver.url(path))
     await add.get_by_label("Mô tả").fill("Kế toán ERP")
+    await add.locator("summary").click()  # the event types, folded
     await add.get_by_role("checkbox", name="customer.created").check()
     await add.get_by_role("button", name="Thêm điểm nhận").click()
     secret = hooks.locator("[data-secret]")
@@ -81,6 +82,8 @@ async def test_an_admin_adds_an_endpoint_and_sees_a_delivery_in_its_log(
 
     # Editing: all event types, switched off; English texts.
     edit = hooks.get_by_role("form", name="Sửa điểm nhận")
+    await expect(edit.locator("summary")).to_have_text("Loại sự kiện: 1 loại đã chọn")
+    await edit.locator("summary").click()
     await edit.get_by_role("checkbox", name="customer.created").uncheck()
     await edit.get_by_label("Đang bật").uncheck()
     await edit.get_by_role("button", name="Lưu").click()

@@ -194,12 +194,16 @@ class EndpointsPage extends CrmPage {
       <label>${this.t("URL nhận", "Receiving URL")}
         <input name="url" inputmode="url" size="40" autocomplete="off" .value=${e?.url ?? ""}></label>
       <label>${this.t("Mô tả", "Description")} <input name="description" size="24" .value=${e?.description ?? ""}></label>
-      <fieldset>
-        <legend>${this.t("Loại sự kiện (không chọn: tất cả)", "Event types (none chosen: all)")}</legend>
-        ${this.eventTypes.map((type) => html`<label class="inline" title=${this.t(type.description_vi, type.description_en)}>
-          <input type="checkbox" name="event_types" value=${type.type} .checked=${chosen.has(type.type)}>
-          ${type.type}</label>`)}
-      </fieldset>
+      <details>
+        <summary>${this.t("Loại sự kiện", "Event types")}: ${chosen.size
+          ? this.t(`${chosen.size} loại đã chọn`, `${chosen.size} chosen`) : this.t("tất cả", "all")}</summary>
+        <fieldset>
+          <legend>${this.t("Loại sự kiện (không chọn: tất cả)", "Event types (none chosen: all)")}</legend>
+          ${this.eventTypes.map((type) => html`<label class="inline" title=${this.t(type.description_vi, type.description_en)}>
+            <input type="checkbox" name="event_types" value=${type.type} .checked=${chosen.has(type.type)}>
+            ${type.type}</label>`)}
+        </fieldset>
+      </details>
       <label class="inline"><input type="checkbox" name="enabled" .checked=${e ? e.enabled : true}>
         ${this.t("Đang bật", "Enabled")}</label>
       <label class="inline"><input type="checkbox" name="ordered" .checked=${e?.ordered ?? false}>
