@@ -11,9 +11,8 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests import conftest
-from tests.admin_ui.conftest import screenshot, sign_in
+from tests.admin_ui.conftest import screenshot, sign_in, support_sign_in
 from tests.conftest import TenantUser
-from tests.identity.support_helpers import SUPPORT_PASSWORD, create_support_user
 from tests.identity.test_job_console import JOBS, runs
 from tests.worker import failed_run, work
 
@@ -73,12 +72,7 @@ async def test_support_sees_queues_and_retries_a_companys_failed_job_with_a_reas
         owner_conn: asyncpg.Connection) -> None:
     await customers(client, tenant_a, 2)
     await failed_run(stack, owner_conn, tenant_a)
-    await page.goto(f"{server}/")
-    await page.get_by_role("button", name="Đăng nhập nhân viên hỗ trợ").click()
-    form = page.get_by_role("form", name="Đăng nhập nhân viên hỗ trợ")
-    await form.get_by_label("Email").fill(create_support_user(stack))
-    await form.get_by_label("Mật khẩu").fill(SUPPORT_PASSWORD)
-    await form.get_by_role("button", name="Đăng nhập").click()
+    await support_sign_in(page, server, stack)
     await page.get_by_role("navigation").get_by_role("link", name="Hàng đợi công việc").click()
     console = page.locator("identity-support-jobs")
     queues = console.get_by_role("table", name="Độ sâu hàng đợi")

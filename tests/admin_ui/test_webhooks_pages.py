@@ -9,13 +9,12 @@ import uuid
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 from standardwebhooks.webhooks import Webhook
 
 from tests import conftest
-from tests.admin_ui.conftest import screenshot, sign_in
+from tests.admin_ui.conftest import screenshot, sign_in, support_sign_in
 from tests.conftest import TenantUser
-from tests.identity.support_helpers import SUPPORT_PASSWORD, create_support_user
 from tests.webhooks.conftest import Receiver
 from tests.webhooks.test_delivery import settled_deliveries_of
 from tests.webhooks.test_delivery_rules import endpoint_state
@@ -136,7 +135,7 @@ async def test_a_failed_attempt_then_a_resend_from_the_page(
 
 
 async def test_support_sees_a_companys_failing_endpoint(
-        page: Page, browser: Browser, server: str, client: httpx.AsyncClient, stack: conftest.TestStack,
+        page: Page, server: str, client: httpx.AsyncClient, stack: conftest.TestStack,
         tenant_a: TenantUser, receiver: Receiver) -> None:
     path = f"/gone/ui-{uuid.uuid4().hex[:8]}"
     gone = await create_endpoint(client, tenant_a, receiver.url(path))
@@ -145,12 +144,7 @@ async def test_support_sees_a_companys_failing_endpoint(
     assert sent.status_code == 202, sent.text
     await endpoint_state(client, tenant_a, gone, lambda state: not state["enabled"])
 
-    await page.goto(f"{server}/")
-    await page.get_by_role("button", name="Đăng nhập nhân viên hỗ trợ").click()
-    form = page.get_by_role("form", name="Đăng nhập nhân viên hỗ trợ")
-    await form.get_by_label("Email").fill(create_support_user(stack))
-    await form.get_by_label("Mật khẩu").fill(SUPPORT_PASSWORD)
-    await form.get_by_role("button", name="Đăng nhập").click()
+    await support_sign_in(page, server, stack)
     await page.get_by_role("navigation").get_by_role("link", name="Webhook đang lỗi").click()
     failing = page.get_by_role("table", name="Điểm nhận đang lỗi")
     row = failing.locator("tbody tr").filter(has_text=receiver.url(path))
