@@ -92,6 +92,8 @@ class EndpointsPage extends CrmPage {
   }
 
   async open(endpoint) {
+    this.opened = null; // the edit form is drawn again, without what was typed for another endpoint
+    await this.updateComplete;
     this.opened = endpoint;
     this.delivery = null;
     await this.act(() => this.deliveries.open(`${API}/endpoints/${endpoint.id}/deliveries`));
