@@ -78,9 +78,15 @@ async def test_support_sees_queues_and_retries_a_companys_failed_job_with_a_reas
     queues = console.get_by_role("table", name="Độ sâu hàng đợi")
     await expect(queues.locator("tbody tr")).to_have_count(4)
     await expect(queues.locator("tbody tr").nth(1).locator("td").first).to_have_text("default")
-    job = console.get_by_role("table", name="Công việc").locator("tbody tr").filter(has_text=str(tenant_a.tenant_id))
+    job = console.get_by_role("table", name="Công việc").locator("tbody tr").filter(
+        has=page.get_by_role("button", name=f"Các lần chạy của công ty {tenant_a.tenant_id}"))
     await expect(job).to_have_count(1)
     await expect(job).to_contain_text("permission denied")
+    await expect(job).to_contain_text("Đếm khách hàng")
+    await job.get_by_role("button", name=f"Các lần chạy của công ty {tenant_a.tenant_id}").click()
+    tenant_runs = console.get_by_role("table", name=f"Các lần chạy của công ty {tenant_a.tenant_id}")
+    await expect(tenant_runs.locator("tbody tr")).to_have_count(1)
+    await expect(tenant_runs.locator("[data-status]")).to_have_text("lỗi")
     await screenshot(page, "support-jobs")
 
     await job.get_by_role("button", name="Chạy lại…").click()

@@ -6,6 +6,11 @@ import { jobName, runColumns } from "./jobs-parts.js";
 
 const API = "/api/identity/v1/support";
 
+/** The job function ("module:function") of an rq job, from its description ("<target> for tenant <id>"). */
+function target(job) {
+  return (job.description || "").split(" for tenant ")[0];
+}
+
 class SupportJobsPage extends CrmPage {
   static properties = { retrying: { state: true }, tenantId: { state: true } };
 
@@ -93,19 +98,19 @@ class SupportJobsPage extends CrmPage {
               <code>${j.tenant_id.slice(0, 8)}</code></button>`
           : this.t("hệ thống", "platform"))],
         [this.t("Hàng đợi", "Queue"), (j) => j.queue_name],
-        [this.t("Công việc", "Job"), (j) => j.description],
+        [this.t("Công việc", "Job"), (j) => html`<span title=${j.description || ""}>${jobName(this, target(j))}</span>`],
         [this.t("Xếp lúc", "Enqueued"), (j) => this.date(j.enqueued_at) || "—"],
         [this.t("Kết thúc", "Ended"), (j) => this.date(j.ended_at) || "—"],
         [this.t("Lỗi", "Error"), (j) => j.error || ""],
         ["", (j) => (j.state === "failed" && j.tenant_id && j.run_id
-          ? html`<button @click=${() => { this.retrying = { tenant_id: j.tenant_id, run_id: j.run_id,
-                                                            name: (j.description || "").split(" for tenant ")[0] }; }}>
+          ? html`<button @click=${() => { this.retrying = { tenant_id: j.tenant_id, run_id: j.run_id, name: target(j) }; }}>
               ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)],
       ], this.t("Công việc", "Jobs"))}
       ${this.tenantRuns ? html`<h2>${this.t("Các lần chạy của công ty", "The company's runs")} <code>${this.tenantId}</code></h2>
         ${this.table(this.tenantRuns, runColumns(this, (r) => (r.status === "failed"
           ? html`<button @click=${() => { this.retrying = { tenant_id: this.tenantId, run_id: r.id, name: r.name }; }}>
-              ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)))}` : nothing}`;
+              ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)),
+          this.t(`Các lần chạy của công ty ${this.tenantId}`, `Runs of company ${this.tenantId}`))}` : nothing}`;
   }
 }
 
