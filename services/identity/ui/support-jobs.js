@@ -106,8 +106,7 @@ class SupportJobsPage extends CrmPage {
           ? html`<button @click=${() => { this.retrying = { tenant_id: j.tenant_id, run_id: j.run_id, name: target(j) }; }}>
               ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)],
       ], this.t("Công việc", "Jobs"))}
-      ${this.tenantRuns ? html`<h2>${this.t("Các lần chạy của công ty", "The company's runs")} <code>${this.tenantId}</code></h2>
-        ${this.table(this.tenantRuns, runColumns(this, (r) => (r.status === "failed"
+      ${this.tenantRuns ? html`${this.table(this.tenantRuns, runColumns(this, (r) => (r.status === "failed"
           ? html`<button @click=${() => { this.retrying = { tenant_id: this.tenantId, run_id: r.id, name: r.name }; }}>
               ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)),
           this.t(`Các lần chạy của công ty ${this.tenantId}`, `Runs of company ${this.tenantId}`))}` : nothing}`;
