@@ -5,7 +5,8 @@
 // answered by one refresh (rotation), then one retry; when that fails too, the session has ended.
 
 const STORE = "crm.session";
-const SUPPORT_API = "/api/identity/v1/support/";
+// Any service's support routes (`/api/<service>/v1/support/...`) take the support person's token.
+const SUPPORT_API = /^\/api\/[a-z][a-z0-9-]*\/v1\/support\//;
 
 /** The API refused a request: the problem+json body it sent, in both languages. */
 export class ApiError extends Error {
@@ -89,7 +90,7 @@ export class Session {
   }
 
   kindFor(path) {
-    if (path.startsWith(SUPPORT_API)) return "support";
+    if (SUPPORT_API.test(path)) return "support";
     return this.state.acting ? "acting" : "user";
   }
 
