@@ -7,6 +7,8 @@ import uuid
 
 import msgspec
 
+from services.partners.schemas import TargetProgress
+
 
 class StageCount(msgspec.Struct, kw_only=True):
     lifecycle_stage: str
@@ -95,3 +97,70 @@ class DebtAgeing(msgspec.Struct, kw_only=True):
     customers: list[CustomerDebt]  # with a balance, largest first
     over_limit: int  # how many accounts are over their limit
     on_hold: int
+
+
+class StageFigures(msgspec.Struct, kw_only=True):
+    stage_id: uuid.UUID | None
+    name_vi: str
+    name_en: str
+    probability: int
+    opportunities: int
+    value: int  # expected revenue of the open opportunities at this stage
+    weighted_value: int  # the same, each weighted by its probability, rounded to the currency's unit
+
+
+class ClosedFigures(msgspec.Struct, kw_only=True):
+    """One period's outcome: opportunities created, won and lost in it (by the day they were created or closed)."""
+
+    created: int
+    created_value: int
+    won: int
+    won_value: int
+    lost: int
+    win_rate: float | None  # % of those closed in the period that were won; None when none closed
+    average_cycle_days: float | None  # days from created to won, over the won ones; None when none won
+
+
+class LostReasonFigures(msgspec.Struct, kw_only=True):
+    lost_reason_id: uuid.UUID | None
+    name_vi: str
+    name_en: str
+    opportunities: int
+    value: int
+    percent: float  # of the period's lost opportunities
+
+
+class SalespersonActivities(msgspec.Struct, kw_only=True):
+    """Activities due in the period, per assignee."""
+
+    user_id: uuid.UUID | None
+    name: str
+    calls: int
+    meetings: int
+    total: int
+    done: int
+    overdue: int  # still open, due before today
+    open: int  # still open, due today or later
+
+
+class SalespersonTarget(msgspec.Struct, kw_only=True):
+    user_id: uuid.UUID
+    name: str
+    target: int  # the profile's monthly target, over the period (prorated by day for part months)
+    actual: int  # won opportunities' value, closed in the period
+    actual_previous: int
+    attainment_percent: float | None  # None without a target
+
+
+class PipelineIndicators(msgspec.Struct, kw_only=True):
+    period: Period
+    previous_period: Period
+    currency: str
+    by_stage: list[StageFigures]  # open opportunities now, whenever created
+    current: ClosedFigures
+    previous: ClosedFigures
+    lost_reasons: list[LostReasonFigures]
+    lost_reasons_previous: list[LostReasonFigures]
+    activities: list[SalespersonActivities]
+    targets: list[SalespersonTarget]
+    partner_targets: list[TargetProgress]  # partners' discount targets overlapping the period, as partners counts them

@@ -80,7 +80,7 @@ class _Query:
         return rows
 
 
-def _periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
+def periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
     """The asked period (this month by default) and the one before it of the same length (or the previous
     month / year when the period is a whole month / year, so that "this month vs last" reads right)."""
     start = filters.date_from or today.replace(day=1)
@@ -95,7 +95,7 @@ def _periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
 
 async def customer_indicators(access: Access, filters: Filters, *, direct: bool = False) -> CustomerIndicators:
     zone = await tenant_time_zone()
-    period, previous = _periods(filters, datetime.datetime.now(tz=zone).date())
+    period, previous = periods(filters, datetime.datetime.now(tz=zone).date())
     query = _Query(access, filters, direct, zone.key)
     new = (await query.rows("coalesce(sum(customers), 0)::bigint AS n", period=period))[0]["n"]
     before = (await query.rows("coalesce(sum(customers), 0)::bigint AS n", period=previous))[0]["n"]
