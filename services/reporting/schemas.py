@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -164,3 +165,39 @@ class PipelineIndicators(msgspec.Struct, kw_only=True):
     activities: list[SalespersonActivities]
     targets: list[SalespersonTarget]
     partner_targets: list[TargetProgress]  # partners' discount targets overlapping the period, as partners counts them
+
+
+ReportName = Literal["potential_customers", "customer_activity", "sales_by_product", "debt"]
+ReportFormat = Literal["csv", "xlsx", "pdf"]
+Language = Literal["vi", "en"]
+Currency = Annotated[str, msgspec.Meta(pattern="^[A-Z]{3}$")]
+
+
+class ReportCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A printable report to write: which, in what format and language, over what period and whose records
+    (always within the requester's data visibility)."""
+
+    report: ReportName
+    format: ReportFormat
+    language: Language = "vi"
+    date_from: datetime.date | None = None  # this month by default (potential customers: any creation date)
+    date_to: datetime.date | None = None
+    as_of: datetime.date | None = None  # the debt report's date; today by default
+    currency: Currency = "VND"
+    team_id: uuid.UUID | None = None
+    branch_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None
+
+
+class ReportOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    report: str
+    file_format: str
+    status: str  # queued | running | done | failed
+    job_run_id: uuid.UUID | None  # its run in the job console (tenants.job_runs), with progress
+    rows_done: int
+    rows_total: int | None
+    error: str | None
+    created_by: uuid.UUID | None
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None

@@ -30,24 +30,10 @@ from services.reporting.schemas import (
     SalespersonTarget,
     StageFigures,
 )
-from services.reporting.service.customers import Filters, periods
+from services.reporting.service.customers import Filters, owned_filters, periods
 from tenants.access import Access, visible_sql
 from tenants.context import current_tenant_id
 from tenants.locale import tenant_today
-
-_OWNED = ("team_id", "branch_id", "owner_id")
-
-
-def owned_filters(filters: Filters, alias: str = "") -> tuple[list[str], list[object]]:
-    """The team, branch and owner filters as SQL conditions (on `alias`'s columns) and their arguments."""
-    at = f"{alias}." if alias else ""
-    where: list[str] = []
-    args: list[object] = []
-    for column in _OWNED:
-        if (value := getattr(filters, column)) is not None:
-            where.append(f"{at}{column} = {{}}")
-            args.append(value)
-    return where, args
 
 
 def customer_scope(filters: Filters) -> tuple[str, list[object]] | None:
