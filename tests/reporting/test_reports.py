@@ -101,7 +101,7 @@ async def test_reports_in_csv_xlsx_and_pdf(client, stack, app_conn, tenant_a, te
     own = list(csv.reader(io.StringIO((await download(client, seller, own_csv)).decode("utf-8-sig"))))
     assert [row[1] for row in own[1:]] == ["Lê Văn Của Nhân Viên"]  # a salesperson's report holds their own only
 
-    sheet = openpyxl.load_workbook(io.BytesIO(await download(client, tenant_a, activity_xlsx))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(await download(client, tenant_a, activity_xlsx))).worksheets[0]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "Giao dịch với khách hàng"
     header, *data = values[2:]
@@ -113,7 +113,7 @@ async def test_reports_in_csv_xlsx_and_pdf(client, stack, app_conn, tenant_a, te
         "Hoá đơn": 9_000_000, "Đã thu": 4_000_000}
 
     debt_rows = [list(row) for row in openpyxl.load_workbook(
-        io.BytesIO(await download(client, tenant_a, debt_xlsx))).active.iter_rows(values_only=True)]
+        io.BytesIO(await download(client, tenant_a, debt_xlsx))).worksheets[0].iter_rows(values_only=True)]
     assert debt_rows[3][:7] == ["Công ty Đã Mua Hàng", 5_000_000, 0, 0, 5_000_000, 0, 0]  # 40 days past due
 
     pdf = pypdf.PdfReader(io.BytesIO(await download(client, tenant_a, sales_pdf)))
