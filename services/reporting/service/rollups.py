@@ -51,7 +51,7 @@ async def rebuild_customer_facts() -> int:
     return rows
 
 
-def _fold_sql(fact: Fact) -> str:
+def fold_sql(fact: Fact) -> str:
     sums = ", ".join(f"sum({column}) AS {column}" for column, _ in fact.measures)
     added = ", ".join(f"{column} = {fact.table}.{column} + excluded.{column}" for column, _ in fact.measures)
     return f"""
@@ -67,7 +67,7 @@ RETURNING 1
 async def fold_facts(fact: Fact) -> int:
     """`fold_customer_facts` for another roll-up (opportunities, activities)."""
     tenant_id = current_tenant_id()
-    changed = await CustomerFact.raw(_fold_sql(fact), tenant_id, tenant_id)
+    changed = await CustomerFact.raw(fold_sql(fact), tenant_id, tenant_id)
     await CustomerFact.raw(f"DELETE FROM {fact.table} WHERE tenant_id = {{}} AND {fact.measures[0][0]} = 0",  # noqa: S608
                            tenant_id)
     return len(changed)
