@@ -37,8 +37,12 @@ class CustomerFactDelta(TenantTable, tablename="customer_fact_delta"):
 
 class OpportunityFact(TenantTable, tablename="opportunity_fact"):
     """Opportunities (and leads) per combination of the pipeline dashboards' dimensions, fed like `customer_fact`
-    by statement-level triggers on `opportunity` through `opportunity_fact_delta`, folded by the same job."""
+    by statement-level triggers on `opportunity` through `opportunity_fact_delta`, folded by the same job. Each
+    opportunity counts on the day it was created (`event` created) and, once closed, on that day too (`event`
+    closed), so a period's new and closed opportunities are both read by `day` (see `facts.OPPORTUNITY`)."""
 
+    event = Varchar(length=8, null=False)  # created | closed
+    day = Date(null=False)  # in the tenant's time zone
     kind = Varchar(length=16, null=False)  # lead | opportunity
     state = Varchar(length=8, null=False)  # open | won | lost
     stage_id = UUID(null=True, default=None)
@@ -47,14 +51,15 @@ class OpportunityFact(TenantTable, tablename="opportunity_fact"):
     team_id = UUID(null=True, default=None)
     branch_id = UUID(null=True, default=None)
     currency = Varchar(length=3, null=False)
-    created_day = Date(null=False)  # in the tenant's time zone
-    closed_day = Date(null=True, default=None)
     opportunities = BigInt(default=0, null=False)
     revenue = Numeric(null=False, default=Decimal(0))  # sum of expected_revenue
     weighted = Numeric(null=False, default=Decimal(0))  # sum of expected_revenue * probability (percent)
+    cycle_days = BigInt(default=0, null=False)  # closed rows: sum of the days from created to closed
 
 
 class OpportunityFactDelta(TenantTable, tablename="opportunity_fact_delta"):
+    event = Varchar(length=8, null=False)
+    day = Date(null=False)
     kind = Varchar(length=16, null=False)
     state = Varchar(length=8, null=False)
     stage_id = UUID(null=True, default=None)
@@ -63,16 +68,15 @@ class OpportunityFactDelta(TenantTable, tablename="opportunity_fact_delta"):
     team_id = UUID(null=True, default=None)
     branch_id = UUID(null=True, default=None)
     currency = Varchar(length=3, null=False)
-    created_day = Date(null=False)
-    closed_day = Date(null=True, default=None)
     opportunities = Integer(null=False)
     revenue = Numeric(null=False, default=Decimal(0))
     weighted = Numeric(null=False, default=Decimal(0))
+    cycle_days = BigInt(default=0, null=False)
 
 
 class ActivityFact(TenantTable, tablename="activity_fact"):
-    """Activities per assignee (as `owner_id`, so visibility reads it like any owned row), type, status, due
-    day and done day; fed by triggers on `activity` through `activity_fact_delta`."""
+    """Activities per assignee (as `owner_id`, so visibility reads it like any owned row), type, status and due
+    day; fed by triggers on `activity` through `activity_fact_delta`."""
 
     owner_id = UUID(null=True, default=None)
     team_id = UUID(null=True, default=None)
@@ -80,7 +84,6 @@ class ActivityFact(TenantTable, tablename="activity_fact"):
     type_id = UUID(null=True, default=None)
     status = Varchar(length=12, null=False)
     due_date = Date(null=False)
-    done_day = Date(null=True, default=None)
     activities = BigInt(default=0, null=False)
 
 
@@ -91,7 +94,6 @@ class ActivityFactDelta(TenantTable, tablename="activity_fact_delta"):
     type_id = UUID(null=True, default=None)
     status = Varchar(length=12, null=False)
     due_date = Date(null=False)
-    done_day = Date(null=True, default=None)
     activities = Integer(null=False)
 
 

@@ -108,7 +108,8 @@ async def pipeline_indicators(access: Access, filters: Filters, *, currency: str
 async def _by_stage(query: FactQuery, currency: str) -> list[StageFigures]:
     rows = {row["stage_id"]: row for row in await query.rows(
         "stage_id, sum(opportunities)::bigint AS n, sum(revenue) AS value, sum(weighted) AS weighted",
-        where="kind = 'opportunity' AND state = 'open' AND currency = {}", where_args=(currency,),
+        where="event = 'created' AND kind = 'opportunity' AND state = 'open' AND currency = {}",
+        where_args=(currency,),
         group_by="stage_id HAVING sum(opportunities) <> 0")}
     stages = await Customer.raw("SELECT id, name_vi, name_en, probability FROM stage WHERE tenant_id = {} "
                                 "ORDER BY sequence, id", current_tenant_id())
@@ -125,14 +126,14 @@ async def _by_stage(query: FactQuery, currency: str) -> list[StageFigures]:
 
 async def _closed(query: FactQuery, period: Period, currency: str) -> ClosedFigures:
     within = "BETWEEN {} AND {}"
+    won, lost = "event = 'closed' AND state = 'won'", "event = 'closed' AND state = 'lost'"
     row = (await query.rows(
-        f"coalesce(sum(opportunities) FILTER (WHERE created_day {within}), 0)::bigint AS created, "
-        f"coalesce(sum(revenue) FILTER (WHERE created_day {within}), 0)::bigint AS created_value, "
-        f"coalesce(sum(opportunities) FILTER (WHERE state = 'won' AND closed_day {within}), 0)::bigint AS won, "
-        f"coalesce(sum(revenue) FILTER (WHERE state = 'won' AND closed_day {within}), 0)::bigint AS won_value, "
-        f"coalesce(sum((closed_day - created_day) * opportunities) FILTER (WHERE state = 'won' AND closed_day "
-        f"{within}), 0)::bigint AS won_days, "
-        f"coalesce(sum(opportunities) FILTER (WHERE state = 'lost' AND closed_day {within}), 0)::bigint AS lost",
+        f"coalesce(sum(opportunities) FILTER (WHERE event = 'created' AND day {within}), 0)::bigint AS created, "
+        f"coalesce(sum(revenue) FILTER (WHERE event = 'created' AND day {within}), 0)::bigint AS created_value, "
+        f"coalesce(sum(opportunities) FILTER (WHERE {won} AND day {within}), 0)::bigint AS won, "
+        f"coalesce(sum(revenue) FILTER (WHERE {won} AND day {within}), 0)::bigint AS won_value, "
+        f"coalesce(sum(cycle_days) FILTER (WHERE {won} AND day {within}), 0)::bigint AS won_days, "
+        f"coalesce(sum(opportunities) FILTER (WHERE {lost} AND day {within}), 0)::bigint AS lost",
         *([period.date_from, period.date_to] * 6),
         where="kind = 'opportunity' AND currency = {}", where_args=(currency,)))[0]
     won, lost = row["won"], row["lost"]
@@ -145,7 +146,8 @@ async def _closed(query: FactQuery, period: Period, currency: str) -> ClosedFigu
 async def _lost_reasons(query: FactQuery, period: Period, currency: str) -> list[LostReasonFigures]:
     rows = await query.rows(
         "lost_reason_id, sum(opportunities)::bigint AS n, sum(revenue)::bigint AS value",
-        where="kind = 'opportunity' AND state = 'lost' AND currency = {} AND closed_day BETWEEN {} AND {}",
+        where="event = 'closed' AND kind = 'opportunity' AND state = 'lost' AND currency = {} "
+              "AND day BETWEEN {} AND {}",
         where_args=(currency, period.date_from, period.date_to),
         group_by="lost_reason_id HAVING sum(opportunities) <> 0")
     names = {row["id"]: row for row in await Customer.raw(
@@ -208,10 +210,11 @@ async def _targets(access: Access, filters: Filters, opportunities: FactQuery, p
         f"AND m.user_id = s.user_id WHERE s.tenant_id = {{}}) p WHERE {' AND '.join([visible, *owned])}",
         current_tenant_id(), *args, *owned_args)
     actuals = {row["owner_id"]: row for row in await opportunities.rows(
-        "owner_id, coalesce(sum(revenue) FILTER (WHERE closed_day BETWEEN {} AND {}), 0)::bigint AS actual, "
-        "coalesce(sum(revenue) FILTER (WHERE closed_day BETWEEN {} AND {}), 0)::bigint AS actual_previous",
+        "owner_id, coalesce(sum(revenue) FILTER (WHERE day BETWEEN {} AND {}), 0)::bigint AS actual, "
+        "coalesce(sum(revenue) FILTER (WHERE day BETWEEN {} AND {}), 0)::bigint AS actual_previous",
         period.date_from, period.date_to, previous.date_from, previous.date_to,
-        where="kind = 'opportunity' AND state = 'won' AND currency = 'VND'", group_by="owner_id")}
+        where="event = 'closed' AND kind = 'opportunity' AND state = 'won' AND currency = 'VND'",
+        group_by="owner_id")}
     names = await user_names({row["owner_id"] for row in people})
     figures = []
     for person in people:

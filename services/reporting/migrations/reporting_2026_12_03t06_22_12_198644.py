@@ -14,7 +14,7 @@ from piccolo.columns.indexes import IndexMethod
 from tenants.ids import UUIDv7
 import decimal
 
-ID = "2026-12-03T06:00:51:625440"
+ID = "2026-12-03T06:22:12:198644"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -25,8 +25,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ActivityFact",
-        tablename="activity_fact",
+        class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
         schema=None,
         columns=None,
     )
@@ -39,8 +39,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="OpportunityFact",
-        tablename="opportunity_fact",
+        class_name="ActivityFact",
+        tablename="activity_fact",
         schema=None,
         columns=None,
     )
@@ -53,10 +53,626 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        class_name="OpportunityFact",
+        tablename="opportunity_fact",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUIDv7(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="owner_id",
+        db_column_name="owner_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="team_id",
+        db_column_name="team_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="branch_id",
+        db_column_name="branch_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="type_id",
+        db_column_name="type_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 12,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="due_date",
+        db_column_name="due_date",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ActivityFactDelta",
+        tablename="activity_fact_delta",
+        column_name="activities",
+        db_column_name="activities",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUIDv7(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="day",
+        db_column_name="day",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="state",
+        db_column_name="state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="stage_id",
+        db_column_name="stage_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="lost_reason_id",
+        db_column_name="lost_reason_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="owner_id",
+        db_column_name="owner_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="team_id",
+        db_column_name="team_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="branch_id",
+        db_column_name="branch_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="currency",
+        db_column_name="currency",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 3,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="opportunities",
+        db_column_name="opportunities",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="revenue",
+        db_column_name="revenue",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": decimal.Decimal("0"),
+            "digits": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="weighted",
+        db_column_name="weighted",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": decimal.Decimal("0"),
+            "digits": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFactDelta",
+        tablename="opportunity_fact_delta",
+        column_name="cycle_days",
+        db_column_name="cycle_days",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -273,757 +889,12 @@ async def forwards():
     manager.add_column(
         table_class_name="ActivityFact",
         tablename="activity_fact",
-        column_name="done_day",
-        db_column_name="done_day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ActivityFact",
-        tablename="activity_fact",
         column_name="activities",
         db_column_name="activities",
         column_class_name="BigInt",
         column_class=BigInt,
         params={
             "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUIDv7(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="tenant_id",
-        db_column_name="tenant_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="updated_at",
-        db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="state",
-        db_column_name="state",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="stage_id",
-        db_column_name="stage_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="lost_reason_id",
-        db_column_name="lost_reason_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="owner_id",
-        db_column_name="owner_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="team_id",
-        db_column_name="team_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="branch_id",
-        db_column_name="branch_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="currency",
-        db_column_name="currency",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 3,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="created_day",
-        db_column_name="created_day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="closed_day",
-        db_column_name="closed_day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="opportunities",
-        db_column_name="opportunities",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="revenue",
-        db_column_name="revenue",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": decimal.Decimal("0"),
-            "digits": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFactDelta",
-        tablename="opportunity_fact_delta",
-        column_name="weighted",
-        db_column_name="weighted",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": decimal.Decimal("0"),
-            "digits": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUIDv7(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="tenant_id",
-        db_column_name="tenant_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="updated_at",
-        db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="kind",
-        db_column_name="kind",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="state",
-        db_column_name="state",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 8,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="stage_id",
-        db_column_name="stage_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="lost_reason_id",
-        db_column_name="lost_reason_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="owner_id",
-        db_column_name="owner_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="team_id",
-        db_column_name="team_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="branch_id",
-        db_column_name="branch_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="currency",
-        db_column_name="currency",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 3,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="created_day",
-        db_column_name="created_day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="closed_day",
-        db_column_name="closed_day",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="opportunities",
-        db_column_name="opportunities",
-        column_class_name="BigInt",
-        column_class=BigInt,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="revenue",
-        db_column_name="revenue",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": decimal.Decimal("0"),
-            "digits": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="OpportunityFact",
-        tablename="opportunity_fact",
-        column_name="weighted",
-        db_column_name="weighted",
-        column_class_name="Numeric",
-        column_class=Numeric,
-        params={
-            "default": decimal.Decimal("0"),
-            "digits": None,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1356,8 +1227,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1377,8 +1248,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="tenant_id",
         db_column_name="tenant_id",
         column_class_name="UUID",
@@ -1398,8 +1269,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -1419,8 +1290,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="updated_at",
         db_column_name="updated_at",
         column_class_name="Timestamptz",
@@ -1440,8 +1311,137 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="event",
+        db_column_name="event",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="day",
+        db_column_name="day",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="kind",
+        db_column_name="kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="state",
+        db_column_name="state",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 8,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="stage_id",
+        db_column_name="stage_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="lost_reason_id",
+        db_column_name="lost_reason_id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="owner_id",
         db_column_name="owner_id",
         column_class_name="UUID",
@@ -1461,8 +1461,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="team_id",
         db_column_name="team_id",
         column_class_name="UUID",
@@ -1482,8 +1482,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
         column_name="branch_id",
         db_column_name="branch_id",
         column_class_name="UUID",
@@ -1503,35 +1503,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
-        column_name="type_id",
-        db_column_name="type_id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
-        column_name="status",
-        db_column_name="status",
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="currency",
+        db_column_name="currency",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 12,
+            "length": 3,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1546,14 +1525,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
-        column_name="due_date",
-        db_column_name="due_date",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="opportunities",
+        db_column_name="opportunities",
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
-            "default": DateNow(),
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1567,15 +1546,16 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
-        column_name="done_day",
-        db_column_name="done_day",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="revenue",
+        db_column_name="revenue",
+        column_class_name="Numeric",
+        column_class=Numeric,
         params={
-            "default": None,
-            "null": True,
+            "default": decimal.Decimal("0"),
+            "digits": None,
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1588,12 +1568,34 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ActivityFactDelta",
-        tablename="activity_fact_delta",
-        column_name="activities",
-        db_column_name="activities",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="weighted",
+        db_column_name="weighted",
+        column_class_name="Numeric",
+        column_class=Numeric,
+        params={
+            "default": decimal.Decimal("0"),
+            "digits": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="OpportunityFact",
+        tablename="opportunity_fact",
+        column_name="cycle_days",
+        db_column_name="cycle_days",
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
             "default": 0,
             "null": False,
