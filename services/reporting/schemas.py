@@ -153,6 +153,11 @@ class SalespersonTarget(msgspec.Struct, kw_only=True):
     attainment_percent: float | None  # None without a target
 
 
+class PartnerTarget(msgspec.Struct, kw_only=True):
+    partner_name: str  # its customer's name
+    progress: TargetProgress  # as partners' own service counts it
+
+
 class PipelineIndicators(msgspec.Struct, kw_only=True):
     period: Period
     previous_period: Period
@@ -164,7 +169,7 @@ class PipelineIndicators(msgspec.Struct, kw_only=True):
     lost_reasons_previous: list[LostReasonFigures]
     activities: list[SalespersonActivities]
     targets: list[SalespersonTarget]
-    partner_targets: list[TargetProgress]  # partners' discount targets overlapping the period, as partners counts them
+    partner_targets: list[PartnerTarget]  # partners' discount targets overlapping the period
 
 
 ReportName = Literal["potential_customers", "customer_activity", "sales_by_product", "debt"]

@@ -18,12 +18,12 @@ from typing import Any
 
 from services.contacts.service.customers import IN_GROUP_SUBTREE
 from services.contacts.tables import Customer
-from services.partners.schemas import TargetProgress
 from services.partners.service import targets as partner_targets
 from services.reporting.facts import ACTIVITY, OPPORTUNITY, Fact
 from services.reporting.schemas import (
     ClosedFigures,
     LostReasonFigures,
+    PartnerTarget,
     Period,
     PipelineIndicators,
     SalespersonActivities,
@@ -227,15 +227,17 @@ async def _targets(access: Access, filters: Filters, opportunities: FactQuery, p
     return sorted(figures, key=lambda figure: (-figure.actual, figure.name))
 
 
-async def _partner_targets(access: Access, filters: Filters, period: Period) -> list[TargetProgress]:
+async def _partner_targets(access: Access, filters: Filters, period: Period) -> list[PartnerTarget]:
     """Partners' discount targets overlapping the period, of partners whose customer the caller sees, with the
     progress partners' own service computes."""
     visible, args = visible_sql(access, "c")
     owned, owned_args = owned_filters(filters, "c")
     rows = await Customer.raw(
-        "SELECT d.id FROM discount_target d JOIN partner p ON p.tenant_id = d.tenant_id AND p.id = d.partner_id "  # noqa: S608
+        "SELECT d.id, c.name FROM discount_target d "  # noqa: S608
+        "JOIN partner p ON p.tenant_id = d.tenant_id AND p.id = d.partner_id "
         "JOIN customer c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id "
         "WHERE d.tenant_id = {} AND d.period_start <= {} AND d.period_end >= {} "
-        f"AND {' AND '.join([visible, *owned])} ORDER BY d.period_start, d.id",
+        f"AND {' AND '.join([visible, *owned])} ORDER BY c.name, d.period_start, d.id",
         current_tenant_id(), period.date_to, period.date_from, *args, *owned_args)
-    return [await partner_targets.progress(row["id"]) for row in rows]
+    return [PartnerTarget(partner_name=row["name"], progress=await partner_targets.progress(row["id"]))
+            for row in rows]

@@ -148,9 +148,9 @@ class DashboardPage extends CrmPage {
       specs.push({ id: "partner-targets", title: t("Đạt chỉ tiêu chiết khấu của đối tác (%)",
                                                     "Partner discount target attainment (%)"),
                    format: "percent", categoryHeader: t("Chỉ tiêu", "Target"),
-                   categories: p.partner_targets.map((x) => `${x.period_start} (${x.partner_id.slice(0, 8)})`),
+                   categories: p.partner_targets.map((x) => `${x.partner_name} (${x.progress.period_start})`),
                    series: [{ name: t("Đạt (%)", "Attained (%)"),
-                              values: p.partner_targets.map((x) => x.attainment_percent) }] });
+                              values: p.partner_targets.map((x) => x.progress.attainment_percent) }] });
     }
     if (this.debt) {
       specs.push({ id: "debt", title: t("Công nợ theo tuổi nợ", "Debt by age"), format: "money",
