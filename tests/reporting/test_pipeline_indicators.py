@@ -171,8 +171,16 @@ async def test_pipeline_figures_are_exact_under_visibility_and_per_tenant(client
     assert new_stage["weighted_value"] == 8_433_333  # 12M×25% + 33,333,333×10% + 20M×10% + 1M×10%, half up
     run_for_each_tenant(stack, "services.reporting.jobs:fold_rollups")
     assert await figures(client, tenant_a) == changed
+    # A change of value alone nets no opportunity in the roll-up row, but its value moves, before and after a fold.
+    patched = await client.patch(f"/api/pipeline/v1/opportunities/{o2['id']}", headers=tenant_a.headers,
+                                 json={"expected_revenue": 43_333_333})
+    assert patched.status_code == 200, patched.text
+    revalued = await figures(client, tenant_a)
+    assert {s["name_en"]: s["value"] for s in revalued["by_stage"]}["New"] == 12_000_000 + 43_333_333 + 21_000_000
+    run_for_each_tenant(stack, "services.reporting.jobs:fold_rollups")
+    assert await figures(client, tenant_a) == revalued
     run_for_each_tenant(stack, "services.reporting.jobs:rebuild_rollups")
-    assert await figures(client, tenant_a) == changed
+    assert await figures(client, tenant_a) == revalued
 
 
 async def test_bad_pipeline_filters_are_named(client, tenant_a):

@@ -54,11 +54,13 @@ async def rebuild_customer_facts() -> int:
 def fold_sql(fact: Fact) -> str:
     sums = ", ".join(f"sum({column}) AS {column}" for column, _ in fact.measures)
     added = ", ".join(f"{column} = {fact.table}.{column} + excluded.{column}" for column, _ in fact.measures)
+    # A change of value alone (the same row moved onto itself) nets 0 opportunities but not 0 value.
+    changed = " OR ".join(f"{column} <> 0" for column, _ in fact.measures)
     return f"""
 WITH moved AS (DELETE FROM {fact.delta} WHERE tenant_id = {{}} RETURNING {fact.columns}, {fact.measure_columns}),
 summed AS (SELECT {fact.columns}, {sums} FROM moved GROUP BY {fact.columns})
 INSERT INTO {fact.table} (id, tenant_id, {fact.columns}, {fact.measure_columns})
-SELECT uuidv7(), {{}}, {fact.columns}, {fact.measure_columns} FROM summed WHERE {fact.measures[0][0]} <> 0
+SELECT uuidv7(), {{}}, {fact.columns}, {fact.measure_columns} FROM summed WHERE {changed}
 ON CONFLICT (tenant_id, {fact.columns}) DO UPDATE SET {added}, updated_at = now()
 RETURNING 1
 """  # noqa: S608
