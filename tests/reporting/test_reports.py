@@ -152,3 +152,23 @@ async def test_a_bad_report_request_names_the_field(client, tenant_a):
     unfinished = await ask(client, tenant_a, report="debt", format="csv")
     response = await client.get(f"{API}/{unfinished['id']}/download", headers=tenant_a.headers)
     assert response.status_code == 409
+
+
+async def test_a_long_report_runs_to_the_end_with_its_progress(client, stack, app_conn, tenant_a):
+    """5,000 leads in a PDF: the writer takes long enough for the job to record progress while it writes."""
+    async with app_conn.transaction():
+        await app_conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_a.tenant_id))
+        await app_conn.execute(
+            "INSERT INTO customer (id, tenant_id, code, name, name_folded, lifecycle_stage, created_at, updated_at) "
+            "SELECT uuidv7(), $1, 'TN' || lpad(g::text, 5, '0'), 'Khách tiềm năng số ' || g, "
+            "'khach tiem nang so ' || g, 'lead', now(), now() FROM generate_series(1, 5000) g", tenant_a.tenant_id)
+    report = await ask(client, tenant_a, report="potential_customers", format="pdf")
+    run_reports_worker(stack)
+    pdf = pypdf.PdfReader(io.BytesIO(await download(client, tenant_a, report)))
+    assert len(pdf.pages) > 50
+    last = pdf.pages[-1].extract_text()
+    assert "Tên khách hàng" in last  # the header repeats on every page
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert text.count("Khách tiềm năng số") == 5000
+    listed = (await client.get(f"{API}/{report['id']}", headers=tenant_a.headers)).json()
+    assert listed["rows_done"] == listed["rows_total"] == 5000

@@ -9,6 +9,7 @@ import asyncio
 import datetime
 import tempfile
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import msgspec
@@ -29,7 +30,7 @@ from tenants.job_runs import JobRun
 from tenants.locale import tenant_today
 
 REPORT_NOT_FOUND = NotFoundError("báo cáo", "Report")
-PROGRESS_ROWS = 500  # rows written between two progress updates
+PROGRESS_SECONDS = 1.0  # between two progress updates while a file is written
 _SELECT = """
 SELECT r.id, r.report, r.file_format, r.status, r.job_run_id, r.rows_done, j.rows_total, r.error, r.created_by,
        r.created_at, r.finished_at
@@ -139,15 +140,21 @@ async def run_report(report_id: uuid.UUID) -> str:
                           columns=definition.columns, language=data.language, currency=data.currency)
         await _progress(report_id, run_id, 0, len(rows))
 
-        def counted() -> Any:
-            for index, row in enumerate(rows, start=1):
-                yield row
-                if index % PROGRESS_ROWS == 0:
-                    asyncio.run_coroutine_threadsafe(_progress(report_id, run_id, index, len(rows)), loop).result()
+        written = [0]
 
-        loop = asyncio.get_running_loop()
+        def counted() -> Iterator[tuple[Any, ...]]:
+            for row in rows:
+                yield row
+                written[0] += 1
+
         with tempfile.TemporaryFile() as file:
-            await asyncio.to_thread(WRITERS[data.format], table, counted(), file)
+            # The writer works in a thread; meanwhile the job records how far it has got, every second.
+            writing = asyncio.ensure_future(asyncio.to_thread(WRITERS[data.format], table, counted(), file))
+            while not writing.done():
+                await asyncio.wait([writing], timeout=PROGRESS_SECONDS)
+                if not writing.done():
+                    await _progress(report_id, run_id, written[0], len(rows))
+            writing.result()
             file.seek(0)
             await asyncio.to_thread(tenant_storage().put_file, tenant_id, _path(report_id, data.format), file,
                                     MEDIA_TYPES[data.format])

@@ -109,7 +109,7 @@ def write_pdf(table: Table, rows: Iterable[Sequence[Any]], file: IO[bytes]) -> N
     pdf.ln(2)
     header()
     for row in rows:
-        if pdf.get_y() > pdf.h - 17:
+        if pdf.will_page_break(6):
             pdf.add_page()
             header()
         for column, width, value in zip(table.columns, widths, row, strict=True):
@@ -117,7 +117,6 @@ def write_pdf(table: Table, rows: Iterable[Sequence[Any]], file: IO[bytes]) -> N
             pdf.cell(width, 6, fit(pdf, _text(value, column.kind, table.currency), width - 1.5), border=1,
                      align=align)
         pdf.ln()
-    pdf.set_font(FONT, "", 7)
     file.write(bytes(pdf.output()))
 
 
