@@ -188,3 +188,13 @@ async def test_bad_pipeline_filters_are_named(client, tenant_a):
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["errors"][0]["field"] == "query.owner_id"
+
+
+async def test_a_whole_year_compares_with_the_year_before(client, tenant_a):
+    response = await client.get(API, headers=tenant_a.headers, params={"date_from": "2024-01-01",
+                                                                       "date_to": "2024-12-31"})
+    assert response.status_code == 200, response.text
+    assert response.json()["previous_period"] == {"date_from": "2023-01-01", "date_to": "2023-12-31"}
+    month = (await client.get(API, headers=tenant_a.headers, params={"date_from": "2024-03-01",
+                                                                     "date_to": "2024-03-31"})).json()
+    assert month["previous_period"] == {"date_from": "2024-02-01", "date_to": "2024-02-29"}

@@ -103,6 +103,9 @@ def periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
     if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1 and start.month == end.month:
         prev_end = start - datetime.timedelta(days=1)
         return Period(date_from=start, date_to=end), Period(date_from=prev_end.replace(day=1), date_to=prev_end)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return Period(date_from=start, date_to=end), Period(date_from=start.replace(year=start.year - 1),
+                                                            date_to=end.replace(year=end.year - 1))
     length = end - start
     prev_end = start - datetime.timedelta(days=1)
     return Period(date_from=start, date_to=end), Period(date_from=prev_end - length, date_to=prev_end)
