@@ -49,6 +49,10 @@ async def test_the_dashboard_charts_each_indicator_and_saves_svg_and_png(
     png = await asyncio.to_thread(Path(await (await png_download.value).path()).read_bytes)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
 
+    await dashboard.get_by_role("button", name="Năm nay so với năm trước").click()
+    await expect(dashboard.get_by_text("so với kỳ trước")).to_contain_text("31/12")
+    await expect(comparison.get_by_role("row", name="Cơ hội mới")).to_contain_text("2")
+
     await page.get_by_role("button", name="English").click()
     await expect(dashboard.locator('svg[data-chart="pipeline"]')).to_contain_text("Open opportunities by stage")
     await expect(dashboard.locator('table[data-table="comparison"]').get_by_role(

@@ -50,6 +50,17 @@ class DashboardPage extends CrmPage {
     this.load();
   }
 
+  /** This month or this year so far, against the whole previous one. */
+  choose(span) {
+    const today = new Date();
+    const pad = (n) => String(n).padStart(2, "0");
+    const year = today.getFullYear();
+    this.query = span === "year" ? { date_from: `${year}-01-01`, date_to: `${year}-12-31` }
+      : { date_from: `${year}-${pad(today.getMonth() + 1)}-01`,
+          date_to: `${year}-${pad(today.getMonth() + 1)}-${pad(new Date(year, today.getMonth() + 1, 0).getDate())}` };
+    this.load();
+  }
+
   periodName(period) {
     return `${new Date(period.date_from).toLocaleDateString(this.lang === "en" ? "en-GB" : "vi-VN")} – ${
       new Date(period.date_to).toLocaleDateString(this.lang === "en" ? "en-GB" : "vi-VN")}`;
@@ -183,6 +194,8 @@ class DashboardPage extends CrmPage {
         <label>${this.t("Từ ngày", "From")} <input type="date" name="date_from" .value=${this.query.date_from ?? ""}></label>
         <label>${this.t("Đến ngày", "To")} <input type="date" name="date_to" .value=${this.query.date_to ?? ""}></label>
         <button type="submit">${this.t("Xem", "Show")}</button>
+        <button type="button" class="secondary" @click=${() => this.choose("month")}>${this.t("Tháng này so với tháng trước", "This month vs last")}</button>
+        <button type="button" class="secondary" @click=${() => this.choose("year")}>${this.t("Năm nay so với năm trước", "This year vs last")}</button>
       </form>
       ${period ? html`<p class="period muted">${this.t("Kỳ này", "This period")}: ${this.periodName(period)} ·
         ${this.t("so với kỳ trước", "against the previous period")}: ${this.periodName(this.customers.previous_period)}</p>`
