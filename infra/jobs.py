@@ -42,9 +42,11 @@ def queue(name: str = "default", connection: redis.Redis | None = None) -> Queue
 
 def enqueue_for_tenant(tenant_id: uuid.UUID, func: Callable[..., Awaitable[Any]], *args: Any,
                        queue_name: str = "default", connection: redis.Redis | None = None,
-                       delay: datetime.timedelta | None = None, **kwargs: Any) -> Job:
-    """Enqueue now, or after `delay` (run by a worker started `--with-scheduler`)."""
-    return _enqueue_run(tenant_id, f"{func.__module__}:{func.__qualname__}", args, kwargs, new_id(),
+                       delay: datetime.timedelta | None = None, run_id: uuid.UUID | None = None,
+                       **kwargs: Any) -> Job:
+    """Enqueue now, or after `delay` (run by a worker started `--with-scheduler`). `run_id`: the id its `job_run`
+    row will have, for a record that wants to point at its run (a new one by default)."""
+    return _enqueue_run(tenant_id, f"{func.__module__}:{func.__qualname__}", args, kwargs, run_id or new_id(),
                         queue(queue_name, connection), delay)
 
 
