@@ -192,6 +192,29 @@ class CustomerImport(TenantTable, tablename="customer_import"):
     error = Text(null=True, default=None)  # why the whole import failed
     created_by = UUID(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    mapping_id = UUID(null=True, default=None)  # the saved ImportMapping it used, if any (kept if deleted)
+    reverted_at = Timestamptz(null=True, default=None)  # set once: a second revert is refused
+
+
+class ImportMapping(TenantTable, tablename="import_mapping"):
+    """A named column mapping (with its duplicate policy) a tenant saves to reuse on its next imports."""
+
+    name = Varchar(length=100, null=False)
+    name_folded = Varchar(length=100, null=False)  # unique per tenant (migration)
+    mapping = JSONB(default={}, null=False)  # column header -> customer field
+    match_on = Varchar(length=16, null=False, default="email")
+    on_duplicate = Varchar(length=16, null=False, default="skip")
+
+
+class CustomerImportRow(TenantTable, tablename="customer_import_row"):
+    """What an import did (or, in a dry run, would do) with one good row: created, updated or skipped. An update
+    keeps the customer's fields before it (`before`), so the import can be reverted."""
+
+    customer_import = ForeignKey(CustomerImport, on_delete=OnDelete.cascade, null=False)
+    row_number = Integer(null=False)
+    outcome = Varchar(length=16, null=False)  # created | updated | skipped
+    customer_id = UUID(null=True, default=None)  # none for a dry run's "created"; no FK: a revert deletes it
+    before = JSONB(null=True, default=None)  # updated: the fields the import changed, as they were
 
 
 class CustomerImportError(TenantTable, tablename="customer_import_error"):

@@ -38,7 +38,7 @@ from infra.problems import NotFoundError, ProblemError
 from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, CustomerData
-from services.contacts.schemas import EmailEntry, ImportOptions, ImportOut, PhoneEntry
+from services.contacts.schemas import EmailEntry, ImportOptions, ImportOut, ImportRowOut, PhoneEntry
 from services.contacts.service.customers import (
     CUSTOMER_CODE_DIGITS,
     CUSTOMER_CODE_PREFIX,
@@ -47,6 +47,7 @@ from services.contacts.service.customers import (
     skip_codes_taken,
 )
 from services.contacts.service.fields import attribute_rules, attribute_values
+from services.contacts.service.import_mappings import with_saved_mapping
 from services.contacts.service.import_rows import (
     FileProblem,
     ImportRow,
@@ -55,10 +56,11 @@ from services.contacts.service.import_rows import (
     column_indexes,
     read_rows,
 )
-from services.contacts.tables import Customer, CustomerImport, CustomerImportError
+from services.contacts.tables import Customer, CustomerImport, CustomerImportError, CustomerImportRow
 from tenants import audit, quotas
 from tenants.access import Access
 from tenants.context import after_commit, current_tenant_id, separate_tenant_transaction
+from tenants.pagination import Page, decode_cursor, page_of
 from webhooks.outbox import emit_many
 
 logger = logging.getLogger("crm.contacts.imports")
@@ -80,12 +82,12 @@ WITH created AS (
            u.emails::jsonb, u.tax_code, u.website, u.industry, COALESCE(u.lifecycle_stage, 'raw'),
            COALESCE(u.needs_status, 'unknown'), u.notes, {{}}::uuid, {{}}::uuid, {{}}::uuid
     FROM unnest({{}}::text[], {_UNNEST}) AS u(code, {", ".join(_WRITTEN)})
-    RETURNING id, lifecycle_stage
+    RETURNING id, code, lifecycle_stage
 ), history AS (
     INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
     SELECT {{}}, id, NULL, lifecycle_stage, {{}}, {{}}::uuid FROM created
 )
-SELECT id FROM created
+SELECT id, code FROM created
 """  # noqa: S608 - only fixed column names are formatted in
 
 
@@ -99,17 +101,27 @@ def _primary_first(column: str) -> str:
 
 _KEPT_UNLESS_GIVEN = ("kind", "name", "name_folded", "email", "phone", "tax_code", "website", "industry",
                       "lifecycle_stage", "needs_status", "notes")
+# The fields an update may change, whose values before it each updated row keeps (the revert puts them back).
+RESTORABLE = (*_KEPT_UNLESS_GIVEN, "phones", "emails")
 _UPDATE = f"""
 WITH changed AS (
     UPDATE customer c SET {", ".join(f"{name} = COALESCE(u.{name}, c.{name})" for name in _KEPT_UNLESS_GIVEN)},
         phones = {_primary_first("phone")}, emails = {_primary_first("email")}, updated_at = now()
-    FROM unnest({{}}::uuid[], {_UNNEST}) AS u(id, {", ".join(_WRITTEN)})
+    FROM unnest({{}}::uuid[], {{}}::int[], {_UNNEST}) AS u(id, row_number, {", ".join(_WRITTEN)})
     WHERE c.tenant_id = {{}} AND c.id = u.id
-    RETURNING c.id, old.lifecycle_stage AS from_stage, new.lifecycle_stage AS to_stage
+    RETURNING c.id, u.row_number, old.lifecycle_stage AS from_stage, new.lifecycle_stage AS to_stage,
+        jsonb_build_object({", ".join(f"'{name}', old.{name}" for name in RESTORABLE)}) AS before
+), history AS (
+    INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
+    SELECT {{}}, id, from_stage, to_stage, {{}}, {{}}::uuid FROM changed WHERE from_stage <> to_stage
 )
-INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
-SELECT {{}}, id, from_stage, to_stage, {{}}, {{}}::uuid FROM changed WHERE from_stage <> to_stage
+INSERT INTO customer_import_row (tenant_id, customer_import, row_number, outcome, customer_id, before)
+SELECT {{}}, {{}}, row_number, 'updated', id, before FROM changed
 """  # noqa: S608 - only fixed column names are formatted in
+_ROWS = """
+INSERT INTO customer_import_row (tenant_id, customer_import, row_number, outcome, customer_id)
+SELECT {}, {}, u.row_number, {}, u.customer_id FROM unnest({}::int[], {}::uuid[]) AS u(row_number, customer_id)
+"""
 _PROGRESS = """
 UPDATE customer_import SET rows_done = rows_done + {}, created = created + {}, updated = updated + {},
     skipped = skipped + {}, rejected = rejected + {}, updated_at = now()
@@ -143,6 +155,7 @@ async def start_import(access: Access, file: IO[bytes], file_name: str, content_
     if size > MAX_IMPORT_BYTES:
         raise ProblemError(413, "body_too_large", "Tệp nhập lớn hơn 50 MB.", "The import file is larger than 50 MB.",
                            errors=[("file", "too_large", "Tệp lớn hơn 50 MB", "The file is larger than 50 MB")])
+    options = await with_saved_mapping(options)
     header = next(read_rows(file, file_format), None)
     if header is None:
         raise FileProblem("Tệp trống: cần một dòng tiêu đề.", "The file is empty: it needs a header row.")
@@ -152,7 +165,8 @@ async def start_import(access: Access, file: IO[bytes], file_name: str, content_
     customer_import = CustomerImport(
         tenant_id=tenant_id, file_name=file_name[:255], file_format=file_format, source_path="",
         mapping=msgspec.json.encode(options.mapping).decode(), match_on=options.match_on,
-        on_duplicate=options.on_duplicate, dry_run=options.dry_run, created_by=access.user_id)
+        on_duplicate=options.on_duplicate, dry_run=options.dry_run, created_by=access.user_id,
+        mapping_id=options.mapping_id)
     customer_import.source_path = _source_path(customer_import.id, file_format)
     await customer_import.save()
     await asyncio.to_thread(tenant_storage().put_file, tenant_id, customer_import.source_path, file,
@@ -194,6 +208,19 @@ async def error_report(import_id: uuid.UUID) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+async def import_rows(import_id: uuid.UUID, limit: int, cursor: str | None) -> Page[ImportRowOut]:
+    """What the import did (or its dry run would do) with each good row, in the order it wrote them."""
+    await get_import(import_id)
+    query = CustomerImportRow.select(CustomerImportRow.id, CustomerImportRow.row_number, CustomerImportRow.outcome,
+                                     CustomerImportRow.customer_id).where(
+        (CustomerImportRow.tenant_id == current_tenant_id()) & (CustomerImportRow.customer_import == import_id))
+    if after := decode_cursor(cursor):
+        query = query.where(CustomerImportRow.id > after)
+    rows = await query.order_by(CustomerImportRow.id).limit(limit + 1)
+    items = msgspec.convert(rows, list[ImportRowOut], strict=False)
+    return page_of(items, limit, rows[limit - 1]["id"] if len(rows) > limit else None)
+
+
 # The job ------------------------------------------------------------------------------------------------
 
 class _Run(msgspec.Struct, kw_only=True):
@@ -213,7 +240,7 @@ class _Run(msgspec.Struct, kw_only=True):
 class _Decisions(msgspec.Struct, kw_only=True):
     create: list[ImportRow] = []
     update: list[tuple[uuid.UUID, ImportRow]] = []
-    skipped: int = 0
+    skip: list[tuple[uuid.UUID, ImportRow]] = []
     errors: list[RowError] = []
 
 
@@ -332,7 +359,7 @@ async def _decide(run: _Run, checked: list[ImportRow | list[RowError]]) -> _Deci
             decisions.errors.append(RowError(row.row, match_on, "ambiguous", f"Khớp {len(found)} khách hàng",
                                              f"Matches {len(found)} customers"))
         elif found and run.options.on_duplicate == "skip":
-            decisions.skipped += 1
+            decisions.skip.append((found[0], row))
         elif found:
             decisions.update.append((found[0], row))
         elif "name" not in row.values:
@@ -396,10 +423,21 @@ async def _write_batch(run: _Run, checked: list[ImportRow | list[RowError]]) -> 
             decisions.create = []
     if decisions.create:
         await _count_against_quota(run, decisions)
-    if not run.options.dry_run:
+    if run.options.dry_run:
+        await _record_rows(run, "created", [(row.row, None) for row in decisions.create])
+        await _record_rows(run, "updated", [(row.row, customer_id) for customer_id, row in decisions.update])
+    else:
         await _write_customers(run, decisions)
+    await _record_rows(run, "skipped", [(row.row, customer_id) for customer_id, row in decisions.skip])
     await _record(run, decisions.errors, len(checked), len(decisions.create), len(decisions.update),
-                  decisions.skipped)
+                  len(decisions.skip))
+
+
+async def _record_rows(run: _Run, outcome: str, rows: list[tuple[int, uuid.UUID | None]]) -> None:
+    """What happened to these rows (`customer_import_row`), in one statement."""
+    if rows:
+        await CustomerImport.raw(_ROWS, run.tenant_id, run.import_id, outcome, [row for row, _ in rows],
+                                 [customer_id for _, customer_id in rows])
 
 
 async def _count_against_quota(run: _Run, decisions: _Decisions) -> None:
@@ -426,19 +464,23 @@ async def _write_customers(run: _Run, decisions: _Decisions) -> None:
         codes = [row.values["code"] if "code" in row.values else next(generated) for row in decisions.create]
         rows = await Customer.raw(_INSERT, tenant_id, run.owner_id, run.team_id, run.branch_id, codes,
                                   *_columns(decisions.create), tenant_id, actor.kind, actor.id)
-        created_ids = [row["id"] for row in rows]
+        id_of_code = {row["code"]: row["id"] for row in rows}
+        created_ids = [id_of_code[code] for code in codes]
+        await _record_rows(run, "created", [(row.row, id_of_code[code])
+                                            for row, code in zip(decisions.create, codes, strict=True)])
     updated_ids = [customer_id for customer_id, _ in decisions.update]
     if updated_ids:
-        await Customer.raw(_UPDATE, updated_ids, *_columns([row for _, row in decisions.update]), tenant_id,
-                           tenant_id, actor.kind, actor.id)
-    await emit_many(CUSTOMER_CREATED, await _event_data(created_ids))
-    await emit_many(CUSTOMER_UPDATED, await _event_data(updated_ids))
+        await Customer.raw(_UPDATE, updated_ids, [row.row for _, row in decisions.update],
+                           *_columns([row for _, row in decisions.update]), tenant_id,
+                           tenant_id, actor.kind, actor.id, tenant_id, run.import_id)
+    await emit_many(CUSTOMER_CREATED, await event_data(created_ids))
+    await emit_many(CUSTOMER_UPDATED, await event_data(updated_ids))
     if created_ids or updated_ids:
         await audit.record("customer.import", "customer_import", run.import_id, after={
             "created": [str(id_) for id_ in created_ids], "updated": [str(id_) for id_ in updated_ids]})
 
 
-async def _event_data(customer_ids: list[uuid.UUID]) -> list[CustomerData]:
+async def event_data(customer_ids: list[uuid.UUID]) -> list[CustomerData]:
     """The events' payloads read straight from the rows (not through `CustomerOut`: thousands at a time)."""
     if not customer_ids:
         return []
