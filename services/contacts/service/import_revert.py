@@ -5,8 +5,9 @@ import changed, as each row's `before` kept them (`customer_import_row`).
 Decisions (docs/decisions.md): a revert is refused (409) for a dry run, an import still queued or running, and
 an import already reverted (a conditional UPDATE claims it, so two at once cannot both run). A customer changed
 again after the import is still deleted or restored: the revert is an explicit request to undo the import, and
-a partial undo would leave the file half-imported. Those customers are listed in `changed_since` (and in the
-audit entry) so the user can look at them. A customer deleted since the import is left deleted.
+a partial undo would leave the file half-imported. Only the fields the import changed are put back, so a later
+edit of another field stays. Those customers are listed in `changed_since` (and in the audit entry) so the
+user can look at them. A customer deleted since the import is left deleted.
 """
 
 from __future__ import annotations
@@ -49,8 +50,10 @@ RETURNING c.id, c.code
 _TEXT = [name for name in RESTORABLE if name not in ("phones", "emails")]
 _RESTORE = f"""
 WITH restored AS (
-    UPDATE customer c SET {", ".join(f"{name} = r.before->>'{name}'" for name in _TEXT)},
-        phones = r.before->'phones', emails = r.before->'emails', updated_at = now()
+    UPDATE customer c SET {", ".join(f"{name} = CASE WHEN r.before ? '{name}' THEN r.before->>'{name}' "
+                                     f"ELSE c.{name} END" for name in _TEXT)},
+        phones = COALESCE(r.before->'phones', c.phones), emails = COALESCE(r.before->'emails', c.emails),
+        updated_at = now()
     FROM customer_import_row r
     WHERE r.tenant_id = {{}} AND r.customer_import = {{}} AND r.outcome = 'updated' AND c.tenant_id = {{}}
       AND c.id = r.customer_id

@@ -101,8 +101,10 @@ def _primary_first(column: str) -> str:
 
 _KEPT_UNLESS_GIVEN = ("kind", "name", "name_folded", "email", "phone", "tax_code", "website", "industry",
                       "lifecycle_stage", "needs_status", "notes")
-# The fields an update may change, whose values before it each updated row keeps (the revert puts them back).
+# The fields an update may change: each updated row keeps the values before it of those its row gave (the
+# revert puts them back, and leaves the others, which the import did not touch, as they are).
 RESTORABLE = (*_KEPT_UNLESS_GIVEN, "phones", "emails")
+_GIVEN_BY = {"phones": "phone", "emails": "email"}
 _UPDATE = f"""
 WITH changed AS (
     UPDATE customer c SET {", ".join(f"{name} = COALESCE(u.{name}, c.{name})" for name in _KEPT_UNLESS_GIVEN)},
@@ -110,7 +112,9 @@ WITH changed AS (
     FROM unnest({{}}::uuid[], {{}}::int[], {_UNNEST}) AS u(id, row_number, {", ".join(_WRITTEN)})
     WHERE c.tenant_id = {{}} AND c.id = u.id
     RETURNING c.id, u.row_number, old.lifecycle_stage AS from_stage, new.lifecycle_stage AS to_stage,
-        jsonb_build_object({", ".join(f"'{name}', old.{name}" for name in RESTORABLE)}) AS before
+        jsonb_build_object({", ".join(f"'{name}', old.{name}" for name in RESTORABLE)})
+        - array_remove(ARRAY[{", ".join(f"CASE WHEN u.{_GIVEN_BY.get(name, name)} IS NULL THEN '{name}' END"
+                                        for name in RESTORABLE)}], NULL) AS before
 ), history AS (
     INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
     SELECT {{}}, id, from_stage, to_stage, {{}}, {{}}::uuid FROM changed WHERE from_stage <> to_stage
