@@ -51,13 +51,13 @@ async def test_saved_mappings_per_tenant_used_by_id_and_the_last_one_remembered(
     assert (saved["mapping"], saved["on_duplicate"]) == (MAPPING, "skip")
     other = await client.post(MAPPINGS, headers=tenant_a.headers, json={"name": "Another", "mapping": {"Tên": "name"}})
     assert other.status_code == 201, other.text
-    for body, status, field in (
+    for payload, status, field in (
         ({"name": "tep cua phong KINH DOANH", "mapping": MAPPING}, 409, "name"),  # diacritics ignored
         ({"name": "Sai", "mapping": {"Tên": "fax"}}, 422, "mapping[...]"),
         ({"name": "Trống", "mapping": {}}, 422, "mapping"),
         ({"name": "Sai", "mapping": MAPPING, "on_duplicate": "merge"}, 422, "on_duplicate"),
     ):
-        response = await client.post(MAPPINGS, headers=tenant_a.headers, json=body)
+        response = await client.post(MAPPINGS, headers=tenant_a.headers, json=payload)
         assert response.status_code == status, response.text
         assert fields_at_fault(response) == [field], response.text
     listed = (await client.get(MAPPINGS, headers=tenant_a.headers)).json()
