@@ -1,7 +1,4 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import JSONB
 from piccolo.columns.column_types import Timestamptz
@@ -9,22 +6,7 @@ from piccolo.columns.column_types import UUID
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.table import Table
 from tenants.ids import UUIDv7
-
-
-class CustomerImport(Table, tablename="customer_import", schema=None):
-    id = UUID(
-        default=UUIDv7(),
-        null=False,
-        primary_key=True,
-        unique=False,
-        index=False,
-        index_method=IndexMethod.btree,
-        choices=None,
-        db_column_name=None,
-        secret=False,
-    )
 
 
 ID = "2026-12-03T06:00:43:478610"
@@ -140,13 +122,10 @@ async def forwards():
         tablename="customer_import_row",
         column_name="customer_import",
         db_column_name="customer_import",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
+        column_class_name="UUID",
+        column_class=UUID,
         params={
-            "references": CustomerImport,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "default": None,
             "null": False,
             "primary_key": False,
             "unique": False,
