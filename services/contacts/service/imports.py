@@ -38,7 +38,7 @@ from infra.problems import NotFoundError, ProblemError
 from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, CustomerData
-from services.contacts.schemas import EmailEntry, ImportOptions, ImportOut, ImportRowOut, PhoneEntry
+from services.contacts.schemas import ImportOptions, ImportOut, ImportRowOut
 from services.contacts.service.customers import (
     CUSTOMER_CODE_DIGITS,
     CUSTOMER_CODE_PREFIX,
@@ -71,23 +71,32 @@ FORMATS = {"csv": ("text/csv", "application/vnd.ms-excel", "text/plain", "applic
 IMPORT_NOT_FOUND = NotFoundError("lần nhập", "Import")
 _COLUMNS = [getattr(CustomerImport, name) for name in ImportOut.__struct_fields__]
 # The fields an import writes, in the order of the unnest() columns below.
-_WRITTEN = ("kind", "name", "name_folded", "email", "phone", "phones", "emails", "tax_code", "website", "industry",
+_WRITTEN = ("kind", "name", "name_folded", "email", "phone", "tax_code", "website", "industry",
             "lifecycle_stage", "needs_status", "notes")
+_EVENT_COLUMNS = ", ".join(CustomerData.__struct_fields__)
 _UNNEST = ", ".join(["{}::text[]"] * len(_WRITTEN))
+
+
+def _only(column: str) -> str:
+    """The list of phones (emails) of a new customer: the row's one as primary, or none."""
+    return (f"CASE WHEN u.{column} IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object("
+            f"'value', u.{column}, 'label', NULL, 'primary', true)) END")
+
+
 _INSERT = f"""
 WITH created AS (
     INSERT INTO customer (tenant_id, code, kind, name, name_folded, email, phone, phones, emails, tax_code, website,
                           industry, lifecycle_stage, needs_status, notes, owner_id, team_id, branch_id)
-    SELECT {{}}, u.code, COALESCE(u.kind, 'company'), u.name, u.name_folded, u.email, u.phone, u.phones::jsonb,
-           u.emails::jsonb, u.tax_code, u.website, u.industry, COALESCE(u.lifecycle_stage, 'raw'),
+    SELECT {{}}, u.code, COALESCE(u.kind, 'company'), u.name, u.name_folded, u.email, u.phone, {_only("phone")},
+           {_only("email")}, u.tax_code, u.website, u.industry, COALESCE(u.lifecycle_stage, 'raw'),
            COALESCE(u.needs_status, 'unknown'), u.notes, {{}}::uuid, {{}}::uuid, {{}}::uuid
     FROM unnest({{}}::text[], {_UNNEST}) AS u(code, {", ".join(_WRITTEN)})
-    RETURNING id, code, lifecycle_stage
+    RETURNING {_EVENT_COLUMNS}
 ), history AS (
     INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
     SELECT {{}}, id, NULL, lifecycle_stage, {{}}, {{}}::uuid FROM created
 )
-SELECT id, code FROM created
+SELECT {_EVENT_COLUMNS} FROM created
 """  # noqa: S608 - only fixed column names are formatted in
 
 
@@ -403,12 +412,6 @@ def _columns(rows: list[ImportRow]) -> list[list[str | None]]:
         values = row.values
         if name == "name_folded":
             return fold(values["name"]) if "name" in values else None
-        if name == "phones":
-            return msgspec.json.encode([PhoneEntry(value=values["phone"], primary=True)] if "phone" in values
-                                       else []).decode()
-        if name == "emails":
-            return msgspec.json.encode([EmailEntry(value=values["email"], primary=True)] if "email" in values
-                                       else []).decode()
         if name == "name" and "name" in values:
             return values["name"].strip()
         return values.get(name)
@@ -459,7 +462,7 @@ async def _count_against_quota(run: _Run, decisions: _Decisions) -> None:
 
 async def _write_customers(run: _Run, decisions: _Decisions) -> None:
     tenant_id, actor = run.tenant_id, run.actor
-    created_ids: list[uuid.UUID] = []
+    created: list[CustomerData] = []
     if decisions.create:
         given = [row.values["code"] for row in decisions.create if "code" in row.values]
         await skip_codes_taken("customer", CUSTOMER_CODE_PREFIX, CUSTOMER_CODE_DIGITS, given)
@@ -469,7 +472,7 @@ async def _write_customers(run: _Run, decisions: _Decisions) -> None:
         rows = await Customer.raw(_INSERT, tenant_id, run.owner_id, run.team_id, run.branch_id, codes,
                                   *_columns(decisions.create), tenant_id, actor.kind, actor.id)
         id_of_code = {row["code"]: row["id"] for row in rows}
-        created_ids = [id_of_code[code] for code in codes]
+        created = msgspec.convert(rows, list[CustomerData], strict=False)
         await _record_rows(run, "created", [(row.row, id_of_code[code])
                                             for row, code in zip(decisions.create, codes, strict=True)])
     updated_ids = [customer_id for customer_id, _ in decisions.update]
@@ -477,11 +480,11 @@ async def _write_customers(run: _Run, decisions: _Decisions) -> None:
         await Customer.raw(_UPDATE, updated_ids, [row.row for _, row in decisions.update],
                            *_columns([row for _, row in decisions.update]), tenant_id,
                            tenant_id, actor.kind, actor.id, tenant_id, run.import_id)
-    await emit_many(CUSTOMER_CREATED, await event_data(created_ids))
+    await emit_many(CUSTOMER_CREATED, created)
     await emit_many(CUSTOMER_UPDATED, await event_data(updated_ids))
-    if created_ids or updated_ids:
+    if created or updated_ids:
         await audit.record("customer.import", "customer_import", run.import_id, after={
-            "created": [str(id_) for id_ in created_ids], "updated": [str(id_) for id_ in updated_ids]})
+            "created": [str(customer.id) for customer in created], "updated": [str(id_) for id_ in updated_ids]})
 
 
 async def event_data(customer_ids: list[uuid.UUID]) -> list[CustomerData]:
