@@ -14,8 +14,13 @@ the file in S3 and queues the job. The job reads the file row by row and works i
   created meanwhile), nothing of it is written and each of its rows is reported rejected with the reason;
   the batches before it stay, the ones after it go on.
 
-A dry run takes the same decisions on the same data and records the counts and the error report, but writes
-no customer, so it predicts what the import will do (unless the customers change in between).
+Each good row's outcome (created, updated with the fields it changed as they were before, skipped) is kept in
+`customer_import_row` by the batch's statements: `GET /imports/{id}/rows` lists them, `service.import_revert`
+undoes the import from them.
+
+A dry run takes the same decisions on the same data (the plan's customer quota counted across its batches as
+the real run consumes it) and records the counts, the rows and the error report, but writes no customer, so it
+predicts what the import will do (unless the customers change in between, or the database refuses a batch).
 """
 
 from __future__ import annotations
@@ -248,6 +253,7 @@ class _Run(msgspec.Struct, kw_only=True):
     team_id: uuid.UUID | None
     branch_id: uuid.UUID | None
     first_row_of_key: dict[tuple[str, str], int] = {}  # (field, value) -> the line that first had it
+    dry_created: int = 0  # a dry run: the customers its batches so far would have created (and counted)
 
 
 class _Decisions(msgspec.Struct, kw_only=True):
@@ -450,8 +456,9 @@ async def _record_rows(run: _Run, outcome: str, rows: list[tuple[int, uuid.UUID 
 async def _count_against_quota(run: _Run, decisions: _Decisions) -> None:
     """The batch's new customers count against the plan (a dry run only asks); over it, they are rejected."""
     try:
-        if run.options.dry_run:
-            await quotas.check("customers", len(decisions.create))
+        if run.options.dry_run:  # as if the batches before had consumed theirs
+            await quotas.check("customers", run.dry_created + len(decisions.create))
+            run.dry_created += len(decisions.create)
         else:
             await quotas.consume("customers", len(decisions.create))
     except quotas.QuotaExceeded as exc:
