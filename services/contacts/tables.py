@@ -206,16 +206,18 @@ class ImportMapping(TenantTable, tablename="import_mapping"):
     on_duplicate = Varchar(length=16, null=False, default="skip")
 
 
-class CustomerImportRow(TenantTable, tablename="customer_import_row"):
-    """What an import did (or, in a dry run, would do) with one good row: created, updated or skipped. An update
-    keeps the customer's fields before it (`before`), so the import can be reverted."""
+class CustomerImportOutcome(TenantTable, tablename="customer_import_outcome"):
+    """What one batch of an import did (or, in a dry run, would do) with its good rows of one outcome: created,
+    updated or skipped. The rows' lines and customers are aligned arrays, one table row per batch and outcome
+    (a table row per file row cost as much as writing the customer). An update keeps, aligned too, the fields
+    its row gave as they were before (`befores`), so the import can be reverted."""
 
-    # No foreign key: its check per row cost more than the row itself (imports are only deleted with the tenant).
-    customer_import = UUID(null=False)
-    row_number = Integer(null=False)
+    # No foreign key to the import: imports are only deleted with their tenant, which sweeps every table.
+    customer_import = UUID(null=False, default=None)
     outcome = Varchar(length=16, null=False)  # created | updated | skipped
-    customer_id = UUID(null=True, default=None)  # none for a dry run's "created"; no FK: a revert deletes it
-    before = JSONB(null=True, default=None)  # updated: the fields the import changed, as they were
+    row_numbers = Array(base_column=Integer(), null=False, default=[])
+    customer_ids = Array(base_column=UUID(), null=False, default=[])  # a NULL item: a dry run's "created"
+    befores = JSONB(null=True, default=None)  # updated: a JSON array of {field: value before}
 
 
 class CustomerImportError(TenantTable, tablename="customer_import_error"):

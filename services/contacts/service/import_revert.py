@@ -1,6 +1,6 @@
 """Reverting an import, in one transaction and set-based: the customers it created are deleted (with all that
 hangs off them, by cascade, and their documents' files), the customers it updated get back the fields the
-import changed, as each row's `before` kept them (`customer_import_row`).
+import changed, as each row's before-image kept them (`customer_import_outcome`).
 
 Decisions (docs/decisions.md): a revert is refused (409) for a dry run, an import still queued or running, and
 an import already reverted (a conditional UPDATE claims it, so two at once cannot both run). A customer changed
@@ -29,22 +29,24 @@ UPDATE customer_import SET reverted_at = now(), updated_at = now()
 WHERE tenant_id = {} AND id = {} AND reverted_at IS NULL AND status IN ('done', 'failed') AND NOT dry_run
 RETURNING id
 """
-_ROWS_OF = """
-SELECT r.customer_id FROM customer_import_row r
-WHERE r.tenant_id = {} AND r.customer_import = {} AND r.outcome = {} ORDER BY r.row_number
-"""
+# An import's customers of one outcome, with the transaction time of the batch that wrote them.
+_OF_OUTCOME = """(
+    SELECT u.id, u.n, o.befores, o.created_at FROM customer_import_outcome o, unnest(o.customer_ids) WITH ORDINALITY
+        AS u(id, n)
+    WHERE o.tenant_id = {{}} AND o.customer_import = {{}} AND o.outcome {outcome})"""
+_CREATED = _OF_OUTCOME.format(outcome="= 'created'")
+_ROWS_OF = "SELECT id AS customer_id FROM " + _CREATED + " r ORDER BY id"  # noqa: S608 - fixed text
 # Rows written by the import carry its batch's transaction time, as do the customers it wrote; anything later
 # changed them again.
 _CHANGED_SINCE = """
-SELECT c.id FROM customer_import_row r JOIN customer c ON c.tenant_id = r.tenant_id AND c.id = r.customer_id
-WHERE r.tenant_id = {} AND r.customer_import = {} AND r.outcome IN ('created', 'updated')
-  AND c.updated_at > r.created_at
+SELECT c.id FROM """ + _OF_OUTCOME.format(outcome="IN ('created', 'updated')") + """ r
+JOIN customer c ON c.tenant_id = {} AND c.id = r.id
+WHERE c.updated_at > r.created_at
 ORDER BY c.id
 """
 _DELETE = """
-DELETE FROM customer c USING customer_import_row r
-WHERE r.tenant_id = {} AND r.customer_import = {} AND r.outcome = 'created'
-  AND c.tenant_id = {} AND c.id = r.customer_id
+DELETE FROM customer c USING """ + _CREATED + """ r
+WHERE c.tenant_id = {} AND c.id = r.id
 RETURNING c.id, c.code
 """
 _TEXT = [name for name in RESTORABLE if name not in ("phones", "emails")]
@@ -54,9 +56,9 @@ WITH restored AS (
                                      f"ELSE c.{name} END" for name in _TEXT)},
         phones = COALESCE(r.before->'phones', c.phones), emails = COALESCE(r.before->'emails', c.emails),
         updated_at = now()
-    FROM customer_import_row r
-    WHERE r.tenant_id = {{}} AND r.customer_import = {{}} AND r.outcome = 'updated' AND c.tenant_id = {{}}
-      AND c.id = r.customer_id
+    FROM (SELECT id, befores -> (n::int - 1) AS before FROM {_OF_OUTCOME.format(outcome="= 'updated'")}
+          AS o) r
+    WHERE c.tenant_id = {{}} AND c.id = r.id
     RETURNING c.id, old.lifecycle_stage AS from_stage, new.lifecycle_stage AS to_stage
 ), history AS (
     INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
@@ -81,8 +83,8 @@ async def revert_import(import_id: uuid.UUID) -> ImportRevertOut:
         if job.reverted_at is not None:
             raise _refused("already_reverted", "Lần nhập này đã được hoàn tác.", "This import was already reverted.")
         raise _refused("not_finished", "Lần nhập chưa chạy xong.", "The import has not finished yet.")
-    changed_since = [row["id"] for row in await Customer.raw(_CHANGED_SINCE, tenant_id, import_id)]
-    created = [row["customer_id"] for row in await Customer.raw(_ROWS_OF, tenant_id, import_id, "created")]
+    changed_since = [row["id"] for row in await Customer.raw(_CHANGED_SINCE, tenant_id, import_id, tenant_id)]
+    created = [row["customer_id"] for row in await Customer.raw(_ROWS_OF, tenant_id, import_id)]
     files = await files_of(created)
     deleted = await Customer.raw(_DELETE, tenant_id, import_id, tenant_id)
     await quotas.release("customers", len(deleted))

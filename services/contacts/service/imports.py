@@ -15,7 +15,7 @@ the file in S3 and queues the job. The job reads the file row by row and works i
   the batches before it stay, the ones after it go on.
 
 Each good row's outcome (created, updated with the fields it changed as they were before, skipped) is kept in
-`customer_import_row` by the batch's statements: `GET /imports/{id}/rows` lists them, `service.import_revert`
+`customer_import_outcome` by the batch's statements: `GET /imports/{id}/rows` lists them, `service.import_revert`
 undoes the import from them.
 
 A dry run takes the same decisions on the same data (the plan's customer quota counted across its batches as
@@ -39,7 +39,7 @@ import asyncpg
 import msgspec
 
 from infra.jobs import enqueue_for_tenant
-from infra.problems import NotFoundError, ProblemError
+from infra.problems import NotFoundError, ProblemError, invalid
 from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, CustomerData
@@ -61,11 +61,11 @@ from services.contacts.service.import_rows import (
     column_indexes,
     read_rows,
 )
-from services.contacts.tables import Customer, CustomerImport, CustomerImportError, CustomerImportRow
+from services.contacts.tables import Customer, CustomerImport, CustomerImportError
 from tenants import audit, quotas
 from tenants.access import Access
 from tenants.context import after_commit, current_tenant_id, separate_tenant_transaction
-from tenants.pagination import Page, decode_cursor, page_of
+from tenants.pagination import Page
 from webhooks.outbox import emit_many
 
 logger = logging.getLogger("crm.contacts.imports")
@@ -133,12 +133,20 @@ WITH changed AS (
     INSERT INTO lifecycle_change (tenant_id, customer, from_stage, to_stage, actor_kind, actor_id)
     SELECT {{}}, id, from_stage, to_stage, {{}}, {{}}::uuid FROM changed WHERE from_stage <> to_stage
 )
-INSERT INTO customer_import_row (tenant_id, customer_import, row_number, outcome, customer_id, before)
-SELECT {{}}, {{}}, row_number, 'updated', id, before FROM changed
+INSERT INTO customer_import_outcome (tenant_id, customer_import, outcome, row_numbers, customer_ids, befores)
+SELECT {{}}, {{}}, 'updated', array_agg(row_number ORDER BY row_number), array_agg(id ORDER BY row_number),
+       jsonb_agg(before ORDER BY row_number)
+FROM changed HAVING count(*) > 0
 """  # noqa: S608 - only fixed column names are formatted in
-_ROWS = """
-INSERT INTO customer_import_row (tenant_id, customer_import, row_number, outcome, customer_id)
-SELECT {}, {}, u.row_number, {}, u.customer_id FROM unnest({}::int[], {}::uuid[]) AS u(row_number, customer_id)
+_OUTCOMES = """
+INSERT INTO customer_import_outcome (tenant_id, customer_import, outcome, row_numbers, customer_ids)
+VALUES ({}, {}, {}, {}::int[], {}::uuid[])
+"""
+_ROWS_PAGE = """
+SELECT u.row_number, o.outcome, u.customer_id
+FROM customer_import_outcome o, unnest(o.row_numbers, o.customer_ids) AS u(row_number, customer_id)
+WHERE o.tenant_id = {} AND o.customer_import = {} AND u.row_number > {}
+ORDER BY u.row_number LIMIT {}
 """
 _PROGRESS = """
 UPDATE customer_import SET rows_done = rows_done + {}, created = created + {}, updated = updated + {},
@@ -227,16 +235,13 @@ async def error_report(import_id: uuid.UUID) -> bytes:
 
 
 async def import_rows(import_id: uuid.UUID, limit: int, cursor: str | None) -> Page[ImportRowOut]:
-    """What the import did (or its dry run would do) with each good row, in the order it wrote them."""
+    """What the import did (or its dry run would do) with each good row, by line; the cursor is the last line."""
     await get_import(import_id)
-    query = CustomerImportRow.select(CustomerImportRow.id, CustomerImportRow.row_number, CustomerImportRow.outcome,
-                                     CustomerImportRow.customer_id).where(
-        (CustomerImportRow.tenant_id == current_tenant_id()) & (CustomerImportRow.customer_import == import_id))
-    if after := decode_cursor(cursor):
-        query = query.where(CustomerImportRow.id > after)
-    rows = await query.order_by(CustomerImportRow.id).limit(limit + 1)
+    if cursor is not None and not cursor.isdigit():
+        raise invalid([("cursor", "invalid_format", "Con trỏ trang không hợp lệ", "Invalid page cursor")])
+    rows = await CustomerImport.raw(_ROWS_PAGE, current_tenant_id(), import_id, int(cursor or 0), limit + 1)
     items = msgspec.convert(rows, list[ImportRowOut], strict=False)
-    return page_of(items, limit, rows[limit - 1]["id"] if len(rows) > limit else None)
+    return Page(items=items[:limit], next_cursor=str(items[limit - 1].row_number) if len(items) > limit else None)
 
 
 # The job ------------------------------------------------------------------------------------------------
@@ -447,9 +452,9 @@ async def _write_batch(run: _Run, checked: list[ImportRow | list[RowError]]) -> 
 
 
 async def _record_rows(run: _Run, outcome: str, rows: list[tuple[int, uuid.UUID | None]]) -> None:
-    """What happened to these rows (`customer_import_row`), in one statement."""
+    """What happened to these rows (`customer_import_outcome`), in one statement."""
     if rows:
-        await CustomerImport.raw(_ROWS, run.tenant_id, run.import_id, outcome, [row for row, _ in rows],
+        await CustomerImport.raw(_OUTCOMES, run.tenant_id, run.import_id, outcome, [row for row, _ in rows],
                                  [customer_id for _, customer_id in rows])
 
 

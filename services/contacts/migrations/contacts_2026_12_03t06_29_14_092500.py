@@ -1,17 +1,19 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import Array
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import JSONB
 from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import UUID
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 from tenants.ids import UUIDv7
 
 
-ID = "2026-12-03T06:00:43:478610"
+ID = "2026-12-03T06:29:14:092500"
 VERSION = "1.38.0"
-DESCRIPTION = "Saved import mappings, what each import did with each row, revert"
+DESCRIPTION = "Saved import mappings, what each import batch did with its rows, revert"
 
 
 async def forwards():
@@ -20,8 +22,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         schema=None,
         columns=None,
     )
@@ -34,8 +36,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -55,8 +57,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="tenant_id",
         db_column_name="tenant_id",
         column_class_name="UUID",
@@ -76,8 +78,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -97,8 +99,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="updated_at",
         db_column_name="updated_at",
         column_class_name="Timestamptz",
@@ -118,8 +120,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="customer_import",
         db_column_name="customer_import",
         column_class_name="UUID",
@@ -139,29 +141,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
-        column_name="row_number",
-        db_column_name="row_number",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
         column_name="outcome",
         db_column_name="outcome",
         column_class_name="Varchar",
@@ -182,15 +163,26 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
-        column_name="customer_id",
-        db_column_name="customer_id",
-        column_class_name="UUID",
-        column_class=UUID,
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
+        column_name="row_numbers",
+        db_column_name="row_numbers",
+        column_class_name="Array",
+        column_class=Array,
         params={
-            "default": None,
-            "null": True,
+            "default": [],
+            "base_column": Integer(
+                default=0,
+                null=False,
+                primary_key=False,
+                unique=False,
+                index=False,
+                index_method=IndexMethod.btree,
+                choices=None,
+                db_column_name=None,
+                secret=False,
+            ),
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -203,10 +195,42 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CustomerImportRow",
-        tablename="customer_import_row",
-        column_name="before",
-        db_column_name="before",
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
+        column_name="customer_ids",
+        db_column_name="customer_ids",
+        column_class_name="Array",
+        column_class=Array,
+        params={
+            "default": [],
+            "base_column": UUID(
+                default=UUID4(),
+                null=False,
+                primary_key=False,
+                unique=False,
+                index=False,
+                index_method=IndexMethod.btree,
+                choices=None,
+                db_column_name=None,
+                secret=False,
+            ),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CustomerImportOutcome",
+        tablename="customer_import_outcome",
+        column_name="befores",
+        db_column_name="befores",
         column_class_name="JSONB",
         column_class=JSONB,
         params={
