@@ -414,6 +414,8 @@ class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     match_on: MatchOn = "email"  # how a row finds the customer it duplicates
     on_duplicate: OnDuplicate = "skip"
     dry_run: bool = False  # report what would be created, updated, skipped and rejected; write no customer
+    # A saved mapping (`/imports/mappings`): its mapping, match_on and on_duplicate are used; `mapping` must be empty.
+    mapping_id: uuid.UUID | None = None
 
 
 class ImportOut(msgspec.Struct, kw_only=True):
@@ -434,6 +436,90 @@ class ImportOut(msgspec.Struct, kw_only=True):
     error: str | None
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+    mapping_id: uuid.UUID | None
+    reverted_at: datetime.datetime | None
+
+
+ImportMappingColumns = Annotated[dict[Annotated[str, msgspec.Meta(min_length=1, max_length=255)], ImportField],
+                                 msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ImportMappingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+    mapping: ImportMappingColumns
+    match_on: MatchOn = "email"
+    on_duplicate: OnDuplicate = "skip"
+
+
+class ImportMappingOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    mapping: dict[str, str]
+    match_on: str
+    on_duplicate: str
+    created_at: datetime.datetime
+
+
+class LastImportMapping(msgspec.Struct, kw_only=True):
+    """What the tenant's latest import used: a saved mapping (its id) or one given with the upload."""
+
+    import_id: uuid.UUID
+    mapping_id: uuid.UUID | None
+    mapping: dict[str, str]
+    match_on: str
+    on_duplicate: str
+    used_at: datetime.datetime
+
+
+class ImportRowOut(msgspec.Struct, kw_only=True):
+    row_number: int  # the line in the file, the header being line 1
+    outcome: str  # created | updated | skipped (rejected rows are in the error report)
+    customer_id: uuid.UUID | None  # none for a row a dry run would create
+
+
+class ImportRevertOut(msgspec.Struct, kw_only=True):
+    import_id: uuid.UUID
+    deleted: int  # customers the import created, removed
+    restored: int  # customers the import updated, back to their fields before it
+    # Customers changed again after the import: still deleted or restored (the revert wins), listed so the user
+    # can check them.
+    changed_since: list[uuid.UUID]
+
+
+BulkActionName = Literal["assign_owner", "add_group", "remove_group", "add_tag", "remove_tag", "set_status"]
+
+
+class BulkFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The customer list's filters (`GET /customers`), custom attributes as {key: value}."""
+
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    group_id: uuid.UUID | None = None
+    tag: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    source_id: uuid.UUID | None = None
+    relationship_status_id: uuid.UUID | None = None
+    attributes: Annotated[dict[Annotated[str, msgspec.Meta(max_length=63)], Annotated[str, msgspec.Meta(
+        max_length=255)]], msgspec.Meta(max_length=20)] = {}
+
+
+class BulkRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One action on a selection (`ids`) or on every customer a filter finds (`filter`), never both; only the
+    customers the caller sees are touched. `owner_id` for assign_owner, `group_id` for add/remove_group, `tag_id`
+    for add/remove_tag, `relationship_status_id` (null clears it) for set_status."""
+
+    action: BulkActionName
+    ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)] | None = None
+    filter: BulkFilter | None = None
+    owner_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = None
+    tag_id: uuid.UUID | None = None
+    relationship_status_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class BulkOut(msgspec.Struct, kw_only=True):
+    action: str
+    matched: int  # the customers selected that the caller sees
+    changed: int  # those the action changed (one already in the group, say, is not)
 
 
 ExportFormat = Literal["csv", "xlsx"]

@@ -192,6 +192,32 @@ class CustomerImport(TenantTable, tablename="customer_import"):
     error = Text(null=True, default=None)  # why the whole import failed
     created_by = UUID(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    mapping_id = UUID(null=True, default=None)  # the saved ImportMapping it used, if any (kept if deleted)
+    reverted_at = Timestamptz(null=True, default=None)  # set once: a second revert is refused
+
+
+class ImportMapping(TenantTable, tablename="import_mapping"):
+    """A named column mapping (with its duplicate policy) a tenant saves to reuse on its next imports."""
+
+    name = Varchar(length=100, null=False)
+    name_folded = Varchar(length=100, null=False)  # unique per tenant (migration)
+    mapping = JSONB(default={}, null=False)  # column header -> customer field
+    match_on = Varchar(length=16, null=False, default="email")
+    on_duplicate = Varchar(length=16, null=False, default="skip")
+
+
+class CustomerImportOutcome(TenantTable, tablename="customer_import_outcome"):
+    """What one batch of an import did (or, in a dry run, would do) with its good rows of one outcome: created,
+    updated or skipped. The rows' lines and customers are aligned arrays, one table row per batch and outcome
+    (a table row per file row cost as much as writing the customer). An update keeps, aligned too, the fields
+    its row gave as they were before (`befores`), so the import can be reverted."""
+
+    # No foreign key to the import: imports are only deleted with their tenant, which sweeps every table.
+    customer_import = UUID(null=False, default=None)
+    outcome = Varchar(length=16, null=False)  # created | updated | skipped
+    row_numbers = Array(base_column=Integer(), null=False, default=[])
+    customer_ids = Array(base_column=UUID(), null=False, default=[])  # a NULL item: a dry run's "created"
+    befores = JSONB(null=True, default=None)  # updated: a JSON array of {field: value before}
 
 
 class CustomerImportError(TenantTable, tablename="customer_import_error"):

@@ -8,8 +8,16 @@ from typing import Annotated, Any
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from services.contacts.schemas import CustomerCreate, CustomerFilter, CustomerOut, CustomerUpdate, LifecycleStage
-from services.contacts.service import customers
+from services.contacts.schemas import (
+    BulkOut,
+    BulkRequest,
+    CustomerCreate,
+    CustomerFilter,
+    CustomerOut,
+    CustomerUpdate,
+    LifecycleStage,
+)
+from services.contacts.service import bulk, customers
 from tenants.access import CallerAccess, requires
 from tenants.pagination import Cursor, Limit, Page
 
@@ -41,6 +49,13 @@ class CustomerController(Controller):
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")
     async def create_customer(self, access: CallerAccess, data: JSONBody[CustomerCreate]) -> CustomerOut:
         return await customers.create_customer(data, creator_id=access.user_id)
+
+    @post("/bulk", guards=WRITE, status_code=200,
+          summary="One action on selected customers (`ids`) or on all the list's filters find (`filter`)",
+          description="assign_owner, add_group / remove_group, add_tag / remove_tag, set_status; only customers "
+                      "the caller sees; one transaction; returns how many were matched and changed.")
+    async def bulk_action(self, access: CallerAccess, data: JSONBody[BulkRequest]) -> BulkOut:
+        return await bulk.run_bulk(access, data)
 
     @get("/{customer_id:uuid}", guards=READ, summary="One customer")
     async def get_customer(self, access: CallerAccess, customer_id: FromPath[uuid.UUID]) -> CustomerOut:

@@ -235,29 +235,35 @@ async def visible_customer_ids(access: Access, customer_ids: Collection[uuid.UUI
     return {row["id"] for row in rows}
 
 
-async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
+async def filter_conditions(access: Access, where: CustomerFilter) -> list[Any]:
+    """The conditions of the customer list: the tenant, the caller's data visibility and the filters."""
     tenant_id = current_tenant_id()
-    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == tenant_id, *visible_to(access, Customer))
-    if after := decode_cursor(cursor):
-        query = query.where(Customer.id > after)
+    conditions: list[Any] = [Customer.tenant_id == tenant_id, *visible_to(access, Customer)]
     if where.q and (folded := fold(where.q)):
         pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Customer.name_folded.like(pattern) | Customer.code.ilike(pattern)
-                            | Customer.email.ilike(pattern) | Customer.phone.like(pattern))
+        conditions.append(Customer.name_folded.like(pattern) | Customer.code.ilike(pattern)
+                          | Customer.email.ilike(pattern) | Customer.phone.like(pattern))
     if where.lifecycle_stage:
-        query = query.where(Customer.lifecycle_stage == where.lifecycle_stage)
+        conditions.append(Customer.lifecycle_stage == where.lifecycle_stage)
     if where.source_id:
-        query = query.where(Customer.source_id == where.source_id)
+        conditions.append(Customer.source_id == where.source_id)
     if where.relationship_status_id:
-        query = query.where(Customer.relationship_status_id == where.relationship_status_id)
+        conditions.append(Customer.relationship_status_id == where.relationship_status_id)
     if where.owner_id:
-        query = query.where(Customer.owner_id == where.owner_id)
+        conditions.append(Customer.owner_id == where.owner_id)
     if where.group_id:
-        query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
+        conditions.append(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
-        query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
+        conditions.append(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
     if any(name.startswith("attr.") for name, _ in where.attributes):
-        query = query.where(*attribute_filters(await attribute_rules(), where.attributes))
+        conditions += attribute_filters(await attribute_rules(), where.attributes)
+    return conditions
+
+
+async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
+    query = Customer.select(*_OUT_COLUMNS).where(*await filter_conditions(access, where))
+    if after := decode_cursor(cursor):
+        query = query.where(Customer.id > after)
     rows = await query.order_by(Customer.id).limit(limit + 1).output(load_json=True)
     items = [_out(row) for row in rows]
     return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
@@ -319,15 +325,27 @@ async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     storage error rolls the deletion back."""
     before = await get_customer(access, customer_id)
     tenant_id = current_tenant_id()
-    files = await Document.select(Document.storage_path, Document.size_bytes).where(
-        (Document.tenant_id == tenant_id) & (Document.customer == customer_id))
+    files = await files_of([customer_id])
     await Customer.delete().where((Customer.tenant_id == tenant_id) & (Customer.id == customer_id))
     await quotas.release("customers")
-    await quotas.release("storage_bytes", sum(file["size_bytes"] for file in files))
-    for file in files:
-        await asyncio.to_thread(tenant_storage().delete, tenant_id, file["storage_path"])
+    await remove_files(files)
     await audit.record("customer.delete", "customer", customer_id, before=before)
     await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
+
+
+async def files_of(customer_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The documents' files of customers about to be deleted (the rows go with them, by cascade)."""
+    if not customer_ids:
+        return []
+    return await Document.select(Document.storage_path, Document.size_bytes).where(
+        (Document.tenant_id == current_tenant_id()) & Document.customer.is_in(customer_ids))
+
+
+async def remove_files(files: list[dict[str, Any]]) -> None:
+    """After the customers' deletion, in its transaction: a storage error rolls the deletion back."""
+    await quotas.release("storage_bytes", sum(file["size_bytes"] for file in files))
+    for file in files:
+        await asyncio.to_thread(tenant_storage().delete, current_tenant_id(), file["storage_path"])
 
 
 async def count_customers() -> int:
