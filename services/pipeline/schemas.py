@@ -523,6 +523,7 @@ class QuotationLine(msgspec.Struct, kw_only=True):
     net: int
     tax: int
     total: int
+    parts: list[ComponentOut] = []  # a bundle's parts as quoted, each quantity for the whole line
 
 
 class Totals(msgspec.Struct, kw_only=True):

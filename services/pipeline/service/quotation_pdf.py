@@ -86,6 +86,13 @@ def render(quotation: QuotationOut) -> bytes:
         for (_, width, align), text in zip(_COLUMNS, cells, strict=True):
             pdf.cell(width, 7, fit(pdf, text, width - 2), border=1, align=align)
         pdf.ln()
+        for part in item.parts:  # a bundle's parts, under its line: priced as one, listed so the buyer sees them
+            pdf.set_font(FONT, "", 8)
+            pdf.cell(_COLUMNS[0][1], 6, "", border="LR")
+            text = f"  • {_number(part.quantity)} × {part.code} {part.name}"
+            rest = sum(width for _, width, _ in _COLUMNS[1:])
+            pdf.cell(rest, 6, fit(pdf, text, rest - 2), border="LR", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(FONT, "", 9)
     pdf.ln(3)
     for label, amount in (("Cộng tiền hàng", quotation.subtotal), ("Chiết khấu", quotation.discount_total),
                           ("Tiền trước thuế", quotation.untaxed_total), ("Thuế GTGT", quotation.tax_total),
