@@ -33,7 +33,7 @@ async def refused(client: httpx.AsyncClient, user: TenantUser, **body: Any) -> d
 async def test_each_rule_answers_409_with_the_matches_unless_confirmed(client, tenant_a):
     first = await create_customer(client, tenant_a, name="Công ty Cổ phần Viettel", tax_code="0100109106",
                                   phone="0912 345 678", email="KeToan@Viettel.vn", addresses=HANOI)
-    cases = [
+    cases: list[tuple[dict[str, Any], list[str]]] = [
         ({"tax_code": "0100109106"}, ["tax_code"]),
         ({"phone": "+84 912.345.678"}, ["phone"]),
         ({"emails": [{"value": "other@x.vn"}, {"value": "ketoan@VIETTEL.vn"}]}, ["email"]),

@@ -21,6 +21,7 @@ from tests.identity.test_api_keys import bearer, create_key
 from tests.partners.helpers import API as PARTNERS
 from tests.partners.helpers import events_of
 from tests.partners.test_credit import entry
+from tests.pipeline.activity_helpers import activities_of, create_type, schedule
 from tests.pipeline.helpers import API as PIPELINE
 from tests.pipeline.helpers import add_opportunity, default_stages
 from tests.pipeline.test_quotations import quotation
@@ -60,6 +61,7 @@ async def state_of(client: httpx.AsyncClient, user: TenantUser, customer_id: str
             f"{PIPELINE}/opportunities", headers=user.headers, params={"customer_id": customer_id})).json()["items"]
             if o["customer_id"] == customer_id),
         "balance": (await get(client, user, f"{PARTNERS}/credit/{customer_id}"))["balance"],
+        "activities": sorted(a["id"] for a in await activities_of(client, user, customer_id)),
     }
 
 
@@ -89,6 +91,7 @@ async def customer_with_everything(client: httpx.AsyncClient, user: TenantUser, 
                                  json={"tag_ids": [shared["tag"], own_tag.json()["id"]]})
     assert response.status_code == 200, response.text
     await add_opportunity(client, user, name=f"Cơ hội {name}", customer_id=customer["id"])
+    await schedule(client, user, customer["id"], shared["call_type"], summary=f"Gọi lại {name}")
     for kind, reference, amount in (("invoice", "HD", 10_000_000), ("payment", "PT", 4_000_000)):
         response = await client.post(f"{PARTNERS}/ledger", headers=erp,
                                      json=entry(customer["id"], kind, f"{reference}-{name}", amount))
@@ -101,6 +104,7 @@ async def test_merge_moves_everything_redirects_and_undo_puts_back_exactly_that(
     await default_stages(client, tenant_a)
     erp = bearer((await create_key(client, tenant_a, ["ledger:write"]))["key"])
     shared = {"status": (await statuses_by_name(client, tenant_a))["Hot"],
+              "call_type": (await create_type(client, tenant_a))["id"],
               "group": (await client.post(f"{CONTACTS}/groups", headers=tenant_a.headers,
                                           json={"name": "Khách Hà Nội"})).json()["id"],
               "tag": (await client.post(f"{CONTACTS}/tags", headers=tenant_a.headers,
@@ -145,6 +149,7 @@ async def test_merge_moves_everything_redirects_and_undo_puts_back_exactly_that(
     assert versions == sorted([("hop-dong.pdf", 2), ("Hòa Bình.pdf", 1), ("Hoà Bình cũ.pdf", 1)])
     assert merged["opportunities"] == sorted(kept["opportunities"] + lost["opportunities"])
     assert merged["balance"] == kept["balance"] + lost["balance"] == 12_000_000
+    assert merged["activities"] == sorted(kept["activities"] + lost["activities"])
     moved_offer = await get(client, tenant_a, f"{PIPELINE}/quotations/{offer['id']}")
     assert moved_offer["customer_id"] == winner["id"]
     assert moved_offer["id"] in [str(id_) for id_ in merge["moved"]["quotation.customer_id"]]

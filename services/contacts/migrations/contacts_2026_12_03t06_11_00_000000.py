@@ -20,9 +20,9 @@ STATEMENTS = [
                                            addresses jsonb) RETURNS TABLE (rule text, value text)
        LANGUAGE sql IMMUTABLE AS $$
          SELECT 'tax_code', tax_code WHERE tax_code IS NOT NULL
-         UNION SELECT 'phone', p ->> 'value' FROM jsonb_array_elements(phones) p WHERE p ->> 'value' <> ''
-         UNION SELECT 'email', lower(e ->> 'value') FROM jsonb_array_elements(emails) e WHERE e ->> 'value' <> ''
-         UNION SELECT 'name_province', name_folded || '|' || (a ->> 'province_code')
+         UNION ALL SELECT 'phone', p ->> 'value' FROM jsonb_array_elements(phones) p WHERE p ->> 'value' <> ''
+         UNION ALL SELECT 'email', lower(e ->> 'value') FROM jsonb_array_elements(emails) e WHERE e ->> 'value' <> ''
+         UNION ALL SELECT 'name_province', name_folded || '|' || (a ->> 'province_code')
                FROM jsonb_array_elements(addresses) a WHERE a ->> 'province_code' <> '' AND name_folded <> ''
        $$""",
     """CREATE FUNCTION customer_keys_sync() RETURNS trigger LANGUAGE plpgsql AS $$
