@@ -7,8 +7,9 @@ CUSTOMER_REFS: tuple[CustomerRef, ...] = (
     CustomerRef("partner", "customer_id", unique=(), on_conflict="refuse",
                 what_vi="Cả hai khách hàng đều là đối tác; hãy kết thúc một hồ sơ đối tác trước.",
                 what_en="Both customers are partners; end one partner profile first."),
-    # The winner's parent and credit terms win; the loser's are kept in the merge record.
-    CustomerRef("account_parent", "customer_id", unique=()),
+    # The winner's parent and credit terms win; the loser's are kept in the merge record. A loser that was the
+    # winner's subsidiary (or parent) would become its own parent: that link is dropped too.
+    CustomerRef("account_parent", "customer_id", unique=(), self_column="parent_customer_id"),
     CustomerRef("account_parent", "parent_customer_id", self_column="customer_id"),
     CustomerRef("credit_account", "customer_id", unique=()),
     CustomerRef("ledger_entry", "customer_id"),

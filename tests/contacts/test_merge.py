@@ -211,3 +211,28 @@ async def test_every_column_naming_a_customer_is_declared_for_merging(owner_conn
     declared = {f"{ref.table}.{ref.column}" for ref in customer_refs()}
     assert columns - declared - NOT_MOVED == set()
     assert "opportunity.customer_id" in declared and "ledger_balance.customer_id" in declared
+
+
+async def test_hierarchy_links_follow_the_merge_and_come_back_on_undo(client, tenant_a):
+    group = await create_customer(client, tenant_a, name="Tập đoàn")
+    winner = await create_customer(client, tenant_a, name="Công ty con")
+    loser = await create_customer(client, tenant_a, name="Công ty con (trùng)")
+    child = await create_customer(client, tenant_a, name="Cháu")
+    accounts = f"{PARTNERS}/accounts"
+
+    async def parent_of(customer_id: str) -> Any:
+        tree = await get(client, tenant_a, f"{accounts}/{group['id']}/tree")
+        return next((node["parent_id"] for node in tree if node["id"] == customer_id), "not in the tree")
+
+    for customer, parent in ((winner, group), (loser, winner), (child, loser)):
+        response = await client.put(f"{accounts}/{customer['id']}/parent", headers=tenant_a.headers,
+                                    json={"parent_customer_id": parent["id"]})
+        assert response.status_code == 200, response.text
+    response = await client.post(f"{CUSTOMERS}/{winner['id']}/merge", headers=tenant_a.headers,
+                                 json={"loser_id": loser["id"]})
+    assert response.status_code == 201, response.text
+    # the loser under the winner would be the winner under itself: that link goes; its child moves up
+    assert (await parent_of(winner["id"]), await parent_of(child["id"])) == (group["id"], winner["id"])
+    response = await client.post(f"{CONTACTS}/merges/{response.json()['id']}/undo", headers=tenant_a.headers)
+    assert response.status_code == 200, response.text
+    assert (await parent_of(loser["id"]), await parent_of(child["id"])) == (winner["id"], loser["id"])

@@ -110,7 +110,7 @@ async def update_rules(data: DuplicateRulesUpdate) -> list[DuplicateRuleOut]:
 # Matching ------------------------------------------------------------------------------------------------
 
 _MATCH = """
-SELECT c.id, c.code, c.name, c.owner_id, c.team_id, c.branch_id, array_agg(DISTINCT k.rule ORDER BY k.rule) AS rules
+SELECT c.id, c.code, c.name, array_agg(DISTINCT k.rule ORDER BY k.rule) AS rules
 FROM customer_key k JOIN customer c ON c.tenant_id = k.tenant_id AND c.id = k.customer_id
 WHERE k.tenant_id = {} AND (k.rule, k.value) IN (SELECT * FROM unnest({}::text[], {}::text[]))
   AND k.rule = ANY({}::text[]) AND k.customer_id <> ALL({}::uuid[])
