@@ -79,8 +79,12 @@ async def _run() -> list[Result]:
     ]
 
 
+async def run() -> list[Result]:
+    return await _run()
+
+
 def main() -> None:
-    print_table(asyncio.run(_run()))
+    print_table(asyncio.run(run()))
 
 
 if __name__ == "__main__":
