@@ -236,3 +236,26 @@ async def test_hierarchy_links_follow_the_merge_and_come_back_on_undo(client, te
     response = await client.post(f"{CONTACTS}/merges/{response.json()['id']}/undo", headers=tenant_a.headers)
     assert response.status_code == 200, response.text
     assert (await parent_of(loser["id"]), await parent_of(child["id"])) == (winner["id"], loser["id"])
+
+
+async def test_an_undo_that_cannot_put_everything_back_writes_nothing(client, tenant_a):
+    tag = (await client.post(f"{CONTACTS}/tags", headers=tenant_a.headers, json={"name": "Sẽ xoá"})).json()
+    winner = await create_customer(client, tenant_a, name="Giữ")
+    loser = await create_customer(client, tenant_a, name="Gộp")
+    await log(client, tenant_a, loser, kind="note", subject="Của bên gộp")
+    for customer in (winner, loser):
+        response = await client.post(f"{CUSTOMERS}/{customer['id']}/tags", headers=tenant_a.headers,
+                                     json={"tag_ids": [tag["id"]]})
+        assert response.status_code == 200, response.text
+    merge = (await client.post(f"{CUSTOMERS}/{winner['id']}/merge", headers=tenant_a.headers,
+                               json={"loser_id": loser["id"]})).json()
+    assert merge["removed"] == {"customer_tag": 1}
+    assert (await client.delete(f"{CONTACTS}/tags/{tag['id']}", headers=tenant_a.headers)).status_code == 204
+    before = await timeline(client, tenant_a, winner["id"])
+    response = await client.post(f"{CONTACTS}/merges/{merge['id']}/undo", headers=tenant_a.headers)
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    # nothing half-undone: the loser is still merged away, the winner keeps all it had
+    assert (await client.get(f"{CUSTOMERS}/{loser['id']}", headers=tenant_a.headers)).status_code == 308
+    assert await timeline(client, tenant_a, winner["id"]) == before
+    assert (await get(client, tenant_a, f"{CONTACTS}/merges/{merge['id']}"))["undone_at"] is None
