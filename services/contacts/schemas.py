@@ -97,6 +97,7 @@ class CustomerFilter(msgspec.Struct, frozen=True, kw_only=True):
     tag: str | None = None  # a tag name, diacritics ignored
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None  # the salesperson in charge
     attributes: tuple[tuple[str, str], ...] = ()  # `attr.<key>=value` query parameters
 
 

@@ -215,6 +215,7 @@ class OpportunityCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     priority: Priority = 0
     tags: Tags = []
     source: Source | None = None
+    referred_by_partner_id: uuid.UUID | None = None  # the partner (collaborator, dealer) who brought it
     email: Email | None = None
     phone: Phone | None = None
 
@@ -230,6 +231,7 @@ class OpportunityUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     source: Source | msgspec.UnsetType | None = msgspec.UNSET
+    referred_by_partner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OpportunityOut(msgspec.Struct, kw_only=True):
@@ -249,6 +251,7 @@ class OpportunityOut(msgspec.Struct, kw_only=True):
     priority: int
     tags: list[str]
     source: str | None
+    referred_by_partner_id: uuid.UUID | None
     state: str
     lost_reason_id: uuid.UUID | None
     lost_note: str | None

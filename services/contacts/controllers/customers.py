@@ -39,9 +39,10 @@ class CustomerController(Controller):
                              group_id: FromQuery[uuid.UUID | None] = None,
                              tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
                              source_id: FromQuery[uuid.UUID | None] = None,
-                             relationship_status_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
+                             relationship_status_id: FromQuery[uuid.UUID | None] = None,
+                             owner_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
         where = CustomerFilter(q=q, lifecycle_stage=lifecycle_stage, group_id=group_id, tag=tag,
-                               source_id=source_id, relationship_status_id=relationship_status_id,
+                               source_id=source_id, relationship_status_id=relationship_status_id, owner_id=owner_id,
                                attributes=tuple(request.query_params.multi_items()))
         return await customers.list_customers(access, limit, cursor, where)
 

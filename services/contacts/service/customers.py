@@ -259,6 +259,8 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
         query = query.where(Customer.source_id == where.source_id)
     if where.relationship_status_id:
         query = query.where(Customer.relationship_status_id == where.relationship_status_id)
+    if where.owner_id:
+        query = query.where(Customer.owner_id == where.owner_id)
     if where.group_id:
         query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
