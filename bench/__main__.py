@@ -10,6 +10,7 @@ from bench import (
     contacts_import,
     credit_check,
     dashboard,
+    duplicates,
     pipeline_board,
     rls_cost,
     webhooks_delivery,
@@ -20,7 +21,7 @@ from bench.harness import print_table
 def main() -> None:
     results = []
     for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery,
-                   contacts_import, ageing):
+                   contacts_import, duplicates, ageing):
         results += asyncio.run(module.run())
     print_table(results)
 

@@ -74,6 +74,8 @@ TENANT_DAILY: tuple[TenantDaily, ...] = (
     TenantDaily("contacts.dont_forget", "services.contacts.jobs:age_statuses"),
     # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
     TenantDaily("partners.daily", "services.partners.jobs:daily_credit_and_targets"),
+    # Likely duplicate customers stored for review (pairs sharing a value under the tenant's rules).
+    TenantDaily("contacts.duplicates", "services.contacts.jobs:scan_duplicates"),
 )
 _DAILY_CLAIM = datetime.timedelta(days=3)  # past any local day's end and a change of zone
 

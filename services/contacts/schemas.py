@@ -33,6 +33,8 @@ class CustomerCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     needs_status: NeedsStatus = "unknown"
     notes: Notes | None = None
     last_contacted_at: datetime.datetime | None = None
+    # Create it even though it matches existing customers by the tenant's duplicate rules (else 409 `duplicate`).
+    confirm_duplicate: bool = False
     attributes: AttributeValues = {}
 
 
@@ -54,6 +56,8 @@ class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     needs_status: NeedsStatus | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     last_contacted_at: datetime.datetime | msgspec.UnsetType | None = msgspec.UNSET
+    # Save it even though the change makes it match other customers (else 409 `duplicate`).
+    confirm_duplicate: bool = False
     attributes: AttributeValues | msgspec.UnsetType = msgspec.UNSET  # merged; a key set to null is removed
 
 
@@ -543,3 +547,64 @@ class ExportOut(msgspec.Struct, kw_only=True):
     error: str | None
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+
+
+# Duplicates and merge ------------------------------------------------------------------------------------
+
+DuplicateRuleName = Literal["tax_code", "phone", "email", "name_province"]
+
+
+class DuplicateRuleOut(msgspec.Struct, kw_only=True):
+    rule: DuplicateRuleName
+    enabled: bool
+    label_vi: str
+    label_en: str
+
+
+class DuplicateRuleSetting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    rule: DuplicateRuleName
+    enabled: bool
+
+
+class DuplicateRulesUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The rules to change; rules not listed keep their setting."""
+
+    rules: Annotated[list[DuplicateRuleSetting], msgspec.Meta(max_length=10)]
+
+
+class DuplicateMatch(msgspec.Struct, kw_only=True):
+    """An existing customer a new or changed one matches. `name` is withheld (null) when the caller does not see
+    that customer (data visibility); its id and code still say a duplicate exists."""
+
+    id: uuid.UUID
+    code: str
+    name: str | None
+    rules: list[str]
+
+
+class DuplicatePairOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    customer_a: DuplicateMatch
+    customer_b: DuplicateMatch
+    rules: list[str]
+    status: str
+    scanned_at: datetime.datetime
+
+
+class MergeCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Merge `loser_id` into the customer of the path (the winner, whose fields are kept)."""
+
+    loser_id: uuid.UUID
+
+
+class MergeOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    winner_id: uuid.UUID
+    loser_id: uuid.UUID
+    loser_code: str
+    loser_name: str
+    moved: dict[str, list[uuid.UUID]]  # "table.column" -> ids of the rows re-pointed to the winner
+    removed: dict[str, int]  # table -> how many of the loser's rows were dropped as the winner had the same
+    created_at: datetime.datetime
+    merged_by: uuid.UUID | None
+    undone_at: datetime.datetime | None

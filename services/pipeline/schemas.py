@@ -322,6 +322,9 @@ class Qualify(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     new_customer_name: OpportunityName | None = None
     new_customer_kind: Literal["company", "individual"] = "company"
     stage_id: uuid.UUID | None = None
+    # A new customer matching existing ones (contacts' duplicate rules) answers 409 `duplicate` with the
+    # matches; qualify into one of them with `customer_id`, or send this to create the new one anyway.
+    confirm_duplicate: bool = False
 
 
 class StageMoveOut(msgspec.Struct, kw_only=True):

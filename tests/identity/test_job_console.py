@@ -94,7 +94,8 @@ async def test_the_schedule_follows_the_tenants_clock(client, tenant_a):
     assert response.status_code == 200, response.text
     response = await client.get(f"{JOBS}/schedules", headers=tenant_a.headers)
     assert response.status_code == 200, response.text
-    ageing, partners = response.json()
+    ageing, partners, duplicates = response.json()
+    assert duplicates["job"] == "services.contacts.jobs:scan_duplicates"
     assert (partners["name"], partners["schedule"]) == ("partners.daily", "daily at 04:00 Asia/Tokyo")
     assert (ageing["name"], ageing["job"], ageing["schedule"], ageing["status"], ageing["last_run"]) == (
         "contacts.dont_forget", "services.contacts.jobs:age_statuses", "daily at 04:00 Asia/Tokyo", "never_run", None)

@@ -28,6 +28,7 @@ from services.contacts.events import (
     customer_data,
 )
 from services.contacts.schemas import (
+    Address,
     CustomerCreate,
     CustomerFilter,
     CustomerOut,
@@ -36,7 +37,7 @@ from services.contacts.schemas import (
     PhoneEntry,
     StatusChangeOut,
 )
-from services.contacts.service import statuses
+from services.contacts.service import duplicates, statuses
 from services.contacts.service.fields import (
     addresses_of,
     attribute_filters,
@@ -171,14 +172,22 @@ def _given(value: Any) -> Any:
     return msgspec.UNSET if value is None else value
 
 
-async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
-    """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
+async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None,
+                          access: Access | None = None) -> CustomerOut:
+    """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it).
+    409 `duplicate` when it matches existing customers by the tenant's rules, unless `data.confirm_duplicate`
+    (`access` withholds the names of matches the caller does not see)."""
+    phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
+    emails = _emails_after(_given(data.emails), _given(data.email), []) or []
+    tax_code = check_tax_code(data.tax_code) if data.tax_code else None
+    addresses = addresses_of(data.addresses)
+    await duplicates.refuse_duplicates(access, duplicates.keys_of(
+        tax_code=tax_code, phones=phones, emails=emails, name=data.name, addresses=addresses),
+        confirmed=data.confirm_duplicate)
     await quotas.consume("customers")
     ownership = await ownership_of(data.owner_id or creator_id)
     if data.source_id is not None:
         await require_source(data.source_id)
-    phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
-    emails = _emails_after(_given(data.emails), _given(data.email), []) or []
     rules = await attribute_rules(lock=bool(data.attributes))
     customer = Customer(
         tenant_id=current_tenant_id(),
@@ -193,12 +202,12 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
         team_id=ownership.team_id,
         branch_id=ownership.branch_id,
         source_id=data.source_id,
-        tax_code=check_tax_code(data.tax_code) if data.tax_code else None,
+        tax_code=tax_code,
         phones=_json(phones),
         emails=_json(emails),
         website=data.website,
         industry=data.industry.strip() if data.industry else None,
-        addresses=_json(addresses_of(data.addresses)),
+        addresses=_json(addresses),
         needs_status=data.needs_status,
         notes=data.notes,
         last_contacted_at=data.last_contacted_at,
@@ -285,6 +294,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         changes[Customer.industry] = data.industry.strip() if data.industry else None
     if not isinstance(data.addresses, Unset):
         changes[Customer.addresses] = _json(addresses_of(data.addresses))
+    await _refuse_new_duplicates(access, before, data, phones, emails)
     if not isinstance(data.attributes, Unset):
         changes[Customer.attributes] = _json(
             attribute_values(await attribute_rules(lock=True), data.attributes, before.attributes))
@@ -318,6 +328,26 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
     await audit.record("customer.update", "customer", customer_id, before=before, after=after)
     await emit(CUSTOMER_UPDATED, customer_data(after))
     return after
+
+
+async def _refuse_new_duplicates(access: Access, before: CustomerOut, data: CustomerUpdate,
+                                 phones: list[PhoneEntry] | None, emails: list[EmailEntry] | None) -> None:
+    """409 `duplicate` when the change gives the customer match values other customers have (values it already
+    had do not count again), unless `data.confirm_duplicate`."""
+    if data.confirm_duplicate:
+        return
+
+    def keys(name: str, tax_code: str | None, phones: list[PhoneEntry], emails: list[EmailEntry],
+             addresses: list[Address]) -> set[duplicates.Key]:
+        return duplicates.keys_of(tax_code=tax_code, phones=phones, emails=emails, name=name, addresses=addresses)
+
+    old = keys(before.name, before.tax_code, before.phones, before.emails, before.addresses)
+    new = keys(before.name if isinstance(data.name, Unset) else data.name,
+               before.tax_code if isinstance(data.tax_code, Unset)
+               else check_tax_code(data.tax_code) if data.tax_code else None,
+               before.phones if phones is None else phones, before.emails if emails is None else emails,
+               before.addresses if isinstance(data.addresses, Unset) else addresses_of(data.addresses))
+    await duplicates.refuse_duplicates(access, new - old, exclude=[before.id])
 
 
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:

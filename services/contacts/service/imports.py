@@ -44,6 +44,7 @@ from infra.storage import tenant_storage
 from infra.text import fold
 from services.contacts.events import CUSTOMER_CREATED, CUSTOMER_UPDATED, CustomerData
 from services.contacts.schemas import ImportOptions, ImportOut, ImportRowOut
+from services.contacts.service import duplicates
 from services.contacts.service.customers import (
     CUSTOMER_CODE_DIGITS,
     CUSTOMER_CODE_PREFIX,
@@ -382,7 +383,9 @@ async def _decide(run: _Run, checked: list[ImportRow | list[RowError]]) -> _Deci
                 run.batch_keys.append((field, result.values[field]))
         good.append(result)
     match_on = run.options.match_on
-    matches = await _existing(match_on, [row.values[match_on] for row in good if match_on in row.values])
+    # A tax code or email matches through the duplicate engine (every email of a customer, not only its primary).
+    find = _existing if match_on == "code" else duplicates.customers_by_value
+    matches = await find(match_on, [row.values[match_on] for row in good if match_on in row.values])
     for row in good:
         found = matches.get(row.values.get(match_on, ""), [])
         if len(found) > 1:

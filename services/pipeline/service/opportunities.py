@@ -316,7 +316,8 @@ async def qualify(access: Access, opportunity_id: uuid.UUID, data: Qualify) -> O
     else:
         customer = await create_customer(CustomerCreate(
             kind=data.new_customer_kind, name=data.new_customer_name or before.name, email=before.email,
-            phone=before.phone, owner_id=before.owner_id, lifecycle_stage="lead"), access.user_id)
+            phone=before.phone, owner_id=before.owner_id, lifecycle_stage="lead",
+            confirm_duplicate=data.confirm_duplicate), access.user_id, access)
         customer_id = customer.id
     await Opportunity.raw(
         "UPDATE opportunity SET kind = 'opportunity', customer_id = {}, stage_id = {}, "
