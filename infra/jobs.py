@@ -183,7 +183,9 @@ def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: d
                 await job_runs.slice_done(run, progress.done, progress.left)
         except Exception as error:
             retrying = is_transient(error) and job is not None and job.should_retry
-            if job is not None and not retrying:
+            if job is not None and retrying:
+                job.retry_intervals = retry_policy().intervals  # the back-off of the worker that retries it
+            elif job is not None:
                 job.retries_left = 0  # parked: rq's failed registry keeps it for a retry from the console
             try:
                 async with tenant_transaction(tenant):
