@@ -74,8 +74,8 @@ async def test_a_sigkilled_workers_ageing_completes_after_a_restart_with_no_dupl
     locked = locker.transaction()
     await locked.start()
     await locker.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_a.tenant_id))
-    await locker.execute("SELECT id FROM customer WHERE tenant_id = $1 ORDER BY id OFFSET 250 LIMIT 1 FOR UPDATE",
-                         tenant_a.tenant_id)
+    await locker.execute("SELECT id FROM customer WHERE id = (SELECT id FROM customer WHERE tenant_id = $1 "
+                         "ORDER BY id OFFSET 250 LIMIT 1) FOR UPDATE", tenant_a.tenant_id)  # OFFSET would lock all 251
     env = {"CRM_JOBS_LEASE_SECONDS": "2"}
     worker = WorkerProcess(stack, ["default"], env, "test-kill-worker.log")
     worker.start()
@@ -87,8 +87,8 @@ async def test_a_sigkilled_workers_ageing_completes_after_a_restart_with_no_dupl
             assert time.monotonic() < deadline, await runs(client, tenant_a)
             await asyncio.sleep(0.2)
         await asyncio.sleep(1)  # inside the second slice, waiting for the lock
-        worker.kill()
     finally:
+        worker.kill()
         await locked.rollback()
         await locker.close()
     [run] = await runs(client, tenant_a)
