@@ -50,9 +50,10 @@ ON CONFLICT (id) DO UPDATE SET status = 'running', rq_job_id = EXCLUDED.rq_job_i
     attempts = job_run.attempts + (job_run.status = 'retrying')::int,
     error = NULL, finished_at = NULL, updated_at = now()
 """
+# The end is the clock's (`now()` would be the start of the slice's transaction).
 _SLICE_DONE = """
 UPDATE job_run SET rows_done = rows_done + {}, rows_total = CASE WHEN {} THEN rows_done + {} + {} ELSE rows_total END,
-    status = {}, finished_at = CASE WHEN {} = 'succeeded' THEN now() END, updated_at = now()
+    status = {}, finished_at = CASE WHEN {} = 'succeeded' THEN clock_timestamp() END, updated_at = now()
 WHERE tenant_id = {} AND id = {}
 """
 
@@ -71,8 +72,9 @@ async def slice_done(run_id: uuid.UUID, done: int, left: int | None) -> None:
 
 async def failed(run_id: uuid.UUID, error: str, retrying: bool = False) -> None:
     """The slice failed: `retrying` when rq will run it again after a back-off, else `failed` (parked)."""
-    await JobRun.raw("UPDATE job_run SET status = {}, error = {}, finished_at = CASE WHEN {} THEN NULL ELSE now() END, "
-                     "updated_at = now() WHERE tenant_id = {} AND id = {}", "retrying" if retrying else "failed",
+    await JobRun.raw("UPDATE job_run SET status = {}, error = {}, "
+                     "finished_at = CASE WHEN {} THEN NULL ELSE clock_timestamp() END, updated_at = now() "
+                     "WHERE tenant_id = {} AND id = {}", "retrying" if retrying else "failed",
                      error[-ERROR_CHARS:], retrying, current_tenant_id(), run_id)
 
 
