@@ -1,6 +1,6 @@
 """The "Đừng quên" ageing through the real job (Jobs issue) against one hand-written `UPDATE ... WHERE`: one tenant
 with `BENCH_AGEING_CUSTOMERS` customers (1,000,000 by default), 10 % due, loaded with COPY. The job runs on a
-real `crm worker --burst` (slices of 20,000 re-queued at the back, batches of 1,000, history, audit and one
+real `crm worker --burst` (slices of 10,000 re-queued at the back, batches of 1,000, history, audit and one
 `customer.status_changed` event per move); its time is the run's own (first slice's start to last slice's end, from
 `job_run`), the worker's start apart. The bare UPDATE makes the same change with no history, audit or events.
 Reports the median ratio (goal <= 1.5) and the job's rate in rows/s."""

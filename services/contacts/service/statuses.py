@@ -85,7 +85,7 @@ LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = moved.fr
 WHERE c.tenant_id = {} AND c.id = {}
 """
 AGEING_BATCH = 1000
-AGEING_SLICE = 20 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue
+AGEING_SLICE = 10 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue (a few seconds)
 _HISTORY = """
 SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
        h.actor_kind, h.actor_id, h.created_at AS changed_at
