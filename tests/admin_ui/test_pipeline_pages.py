@@ -86,7 +86,8 @@ async def test_a_product_is_edited_made_a_bundle_and_a_price_policy_edited_from_
     await editor.get_by_role("button", name="Lưu").click()
     await expect(products.get_by_role("row").filter(has_text="MI-01")).to_contain_text("Bộ máy in văn phòng")
     edited = await ok(await client.get(f"{API}/products/{printer['id']}", headers=tenant_a.headers))
-    assert (edited["name"], edited["list_price"], Decimal(edited["tax_rate"])) == ("Bộ máy in văn phòng", 3_500_000, Decimal(8))
+    assert (edited["name"], edited["list_price"], Decimal(edited["tax_rate"])) == (
+        "Bộ máy in văn phòng", 3_500_000, Decimal(8))
 
     await products.get_by_role("row").filter(has_text="MI-01").get_by_role("button", name="Sửa").click()
     parts = products.get_by_role("form", name="Thành phần của bộ sản phẩm")
