@@ -4,13 +4,18 @@ board by dragging its card to another column, after which the API and the column
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
+import icalendar
 from playwright.async_api import Page, expect
 
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
+from tests.pipeline.activity_helpers import ACTIVITIES, TYPES, new_customer, schedule
 from tests.pipeline.helpers import API, add_opportunity, add_stages, default_stages
 from tests.pipeline.sales import create_product, ok
 
@@ -121,3 +126,46 @@ async def test_a_product_is_edited_made_a_bundle_and_a_price_policy_edited_from_
     await expect(policies.get_by_role("row").filter(has_text="Giảm giá mùa hè")).to_contain_text("đã tắt")
     saved = await ok(await client.get(f"{API}/price-policies/{policy['id']}", headers=tenant_a.headers))
     assert (saved["valid_to"], saved["priority"], saved["active"]) == ("2026-08-31", 3, False)
+
+
+async def test_the_calendar_shows_my_week_and_month_marks_done_and_gives_a_feed_a_calendar_app_reads(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    today = datetime.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=3)
+    todo = (await client.get(TYPES, headers=tenant_a.headers)).json()[3]
+    customer = await new_customer(client, tenant_a)
+    call = await schedule(client, tenant_a, customer["id"], todo["id"], summary="Gọi lại anh Bình",
+                          due_date=today.isoformat(), due_time="09:30:00")
+    await schedule(client, tenant_a, customer["id"], todo["id"], summary="Gửi hợp đồng gia hạn",
+                   due_date=next_month.isoformat())
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Lịch hoạt động").click()
+    calendar = page.locator("pipeline-calendar")
+    day = calendar.locator(f'section[data-day="{today.isoformat()}"]')
+    await expect(day).to_contain_text("09:30 Gọi lại anh Bình")
+    await expect(calendar.locator("[data-range]")).to_contain_text("Asia/Ho_Chi_Minh")
+    await screenshot(page, "pipeline-calendar-week")
+
+    await day.get_by_role("button", name="Hoàn thành: Gọi lại anh Bình").click()
+    done_form = calendar.get_by_role("form", name="Hoàn thành hoạt động")
+    await done_form.get_by_label("Kết quả").fill("Khách đồng ý gặp tuần sau")
+    await done_form.get_by_role("button", name="Hoàn thành").click()
+    await expect(day.locator(f'[data-activity="{call["id"]}"]')).to_contain_text("đã xong")
+    finished = await client.get(f"{ACTIVITIES}/{call['id']}", headers=tenant_a.headers)
+    assert (finished.json()["status"], finished.json()["feedback"]) == ("done", "Khách đồng ý gặp tuần sau")
+
+    await calendar.get_by_label("Xem theo").select_option("month")
+    await expect(calendar.locator(f'section[data-day="{today.isoformat()}"]')).to_contain_text("Gọi lại anh Bình")
+    await calendar.get_by_role("button", name="Sau →").click()
+    await expect(calendar.locator(f'section[data-day="{next_month.isoformat()}"]')).to_contain_text(
+        "Gửi hợp đồng gia hạn")
+    await screenshot(page, "pipeline-calendar-month")
+
+    await calendar.get_by_role("button", name="Tạo địa chỉ mới").click()
+    feed_url = await calendar.get_by_label("Địa chỉ (chỉ hiện một lần)").input_value()
+    assert feed_url.endswith(".ics")
+    async with httpx.AsyncClient() as anonymous:  # a calendar app: no login, the URL's token opens it
+        feed = await anonymous.get(server.rstrip("/") + urlsplit(feed_url).path)  # the deployment's public URL aside
+    assert feed.status_code == 200, feed.text
+    events = [str(event["SUMMARY"]) for event in icalendar.Calendar.from_ical(feed.content).walk("VEVENT")]
+    assert "Gửi hợp đồng gia hạn" in events
