@@ -406,7 +406,7 @@ class DownloadLink(msgspec.Struct, kw_only=True):
 ImportField = Literal["code", "name", "kind", "email", "phone", "tax_code", "website", "industry",
                       "lifecycle_stage", "needs_status", "notes"]
 MatchOn = Literal["code", "tax_code", "email"]
-OnDuplicate = Literal["skip", "update"]
+OnDuplicate = Literal["skip", "update", "create"]  # create: a new customer even when one matches
 
 
 class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -145,6 +145,17 @@ async def test_xlsx_import_skips_duplicates_by_tax_code_and_keeps_given_codes(cl
     assert (await create_customer(client, tenant_a, name="Sau khi nhập"))["code"] == "KH900003"
 
 
+async def test_the_create_policy_keeps_both_the_existing_customer_and_the_imported_row(client, stack, tenant_a):
+    kept = await create_customer(client, tenant_a, name="Công ty Hai Chi Nhánh", tax_code="0101245486")
+    body = csv_file([["Tên", "Mã số thuế"], ["Công ty Hai Chi Nhánh (miền Nam)", "0101245486"]])
+    job = await imported(client, stack, tenant_a, body, {"mapping": {"Tên": "name", "Mã số thuế": "tax_code"},
+                                                         "match_on": "tax_code", "on_duplicate": "create"})
+    assert [job[key] for key in ("status", "created", "updated", "skipped", "rejected")] == ["done", 1, 0, 0, 0]
+    found = await names(client, tenant_a)
+    assert found["Công ty Hai Chi Nhánh"]["id"] == kept["id"]
+    assert found["Công ty Hai Chi Nhánh (miền Nam)"]["tax_code"] == "0101245486"
+
+
 async def test_bad_uploads_are_refused_at_once_naming_the_field(client, stack, tenant_a):
     body = csv_file([HEADER, *ROWS[:1]])
     for response, status, field in (
@@ -152,6 +163,8 @@ async def test_bad_uploads_are_refused_at_once_naming_the_field(client, stack, t
         (await start_import(client, tenant_a, body, {"mapping": MAPPING, "when": "now"}), 422, "options.when"),
         (await start_import(client, tenant_a, body, {"mapping": {"Tên": "name"}}), 422, "file"),
         (await start_import(client, tenant_a, body, {"match_on": "fax"}), 422, "options.match_on"),
+        (await start_import(client, tenant_a, body, {"mapping": MAPPING, "match_on": "code", "on_duplicate": "create"}),
+         422, "options.on_duplicate"),  # codes are unique: a code match cannot make a second customer
         (await start_import(client, tenant_a, b"", {}), 422, "file"),
         (await start_import(client, tenant_a, "Tên\nAn".encode("utf-16"), {}), 422, "file"),
     ):

@@ -42,7 +42,15 @@ async def get_mapping(mapping_id: uuid.UUID) -> ImportMappingOut:
     return msgspec.convert(row, ImportMappingOut, strict=False)
 
 
+def check_duplicate_policy(match_on: str, on_duplicate: str, field: str) -> None:
+    """Customer codes are unique: a row matching by code cannot make a second customer with it."""
+    if match_on == "code" and on_duplicate == "create":
+        raise invalid([(field, "not_with_code", "Khớp theo mã khách hàng thì không thể tạo thêm khách hàng trùng mã",
+                        "Rows matched by customer code cannot create another customer with that code")])
+
+
 async def create_mapping(data: ImportMappingCreate) -> ImportMappingOut:
+    check_duplicate_policy(data.match_on, data.on_duplicate, "on_duplicate")
     mapping = ImportMapping(tenant_id=current_tenant_id(), name=data.name.strip(), name_folded=fold(data.name),
                             mapping=msgspec.json.encode(data.mapping).decode(), match_on=data.match_on,
                             on_duplicate=data.on_duplicate)

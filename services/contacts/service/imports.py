@@ -5,9 +5,9 @@ the file in S3 and queues the job. The job reads the file row by row and works i
 
 - every row is checked on its own (`import_rows.check_row`); a bad row is rejected with its line, field and
   reason (vi/en) in the error report, and the others go on;
-- a row whose key (`match_on`: code, tax code or email) matches an existing customer is skipped or updates
-  it (`on_duplicate`); a key seen earlier in the same file, a key matching several customers, or a new row
-  without a name is rejected;
+- a row whose key (`match_on`: code, tax code or email) matches an existing customer is skipped, updates it
+  or is created anyway as a new customer (`on_duplicate`: skip, update, create); a key seen earlier in the
+  same file, a key matching several customers (unless `create`), or a new row without a name is rejected;
 - the batch is then written set-based (one INSERT for the new customers with their lifecycle history, one
   UPDATE for the matched ones), with its events, audit entry, error rows and progress, in ONE transaction:
   all or nothing per batch. If the database refuses the batch (say a customer with the same code was
@@ -53,7 +53,7 @@ from services.contacts.service.customers import (
     skip_codes_taken,
 )
 from services.contacts.service.fields import attribute_rules, attribute_values
-from services.contacts.service.import_mappings import with_saved_mapping
+from services.contacts.service.import_mappings import check_duplicate_policy, with_saved_mapping
 from services.contacts.service.import_rows import (
     FileProblem,
     ImportRow,
@@ -183,6 +183,7 @@ async def start_import(access: Access, file: IO[bytes], file_name: str, content_
         raise ProblemError(413, "body_too_large", "Tệp nhập lớn hơn 50 MB.", "The import file is larger than 50 MB.",
                            errors=[("file", "too_large", "Tệp lớn hơn 50 MB", "The file is larger than 50 MB")])
     options = await with_saved_mapping(options)
+    check_duplicate_policy(options.match_on, options.on_duplicate, "options.on_duplicate")
     header = next(read_rows(file, file_format), None)
     if header is None:
         raise FileProblem("Tệp trống: cần một dòng tiêu đề.", "The file is empty: it needs a header row.")
@@ -386,8 +387,9 @@ async def _decide(run: _Run, checked: list[ImportRow | list[RowError]]) -> _Deci
     # A tax code or email matches through the duplicate engine (every email of a customer, not only its primary).
     find = _existing if match_on == "code" else duplicates.customers_by_value
     matches = await find(match_on, [row.values[match_on] for row in good if match_on in row.values])
+    create_anyway = run.options.on_duplicate == "create"  # the user chose to keep both: the match is ignored
     for row in good:
-        found = matches.get(row.values.get(match_on, ""), [])
+        found = [] if create_anyway else matches.get(row.values.get(match_on, ""), [])
         if len(found) > 1:
             decisions.errors.append(RowError(row.row, match_on, "ambiguous", f"Khớp {len(found)} khách hàng",
                                              f"Matches {len(found)} customers"))
