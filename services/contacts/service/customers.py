@@ -8,6 +8,8 @@ customer the caller does not see answers 404, like another tenant's.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import datetime
 import re
 import uuid
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 from piccolo.columns.combination import WhereRaw
+from piccolo.query import OrderByRaw
 
 from infra.problems import NotFoundError, ProblemError, invalid
 from infra.storage import tenant_storage
@@ -38,9 +41,12 @@ from services.contacts.schemas import (
 )
 from services.contacts.service import statuses
 from services.contacts.service.fields import (
+    ATTRIBUTE_FILTER_PREFIX,
+    AttributeSort,
     addresses_of,
     attribute_filters,
     attribute_rules,
+    attribute_sort,
     attribute_values,
     check_tax_code,
     emails_of,
@@ -49,6 +55,7 @@ from services.contacts.service.fields import (
     primary_value,
     record_lifecycle_change,
     replace_primary,
+    sort_value,
 )
 from services.contacts.service.sources import require_source
 from services.contacts.tables import CodeSequence, Customer, Document
@@ -56,7 +63,7 @@ from services.identity.service.org import placement_of
 from tenants import audit, quotas
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
-from tenants.pagination import Page, decode_cursor, page_of
+from tenants.pagination import BAD_CURSOR, Page, decode_cursor, page_of
 from webhooks.outbox import emit
 
 # The customers in a group or in any group below it: one recursive walk down the tree.
@@ -235,15 +242,64 @@ async def visible_customer_ids(access: Access, customer_ids: Collection[uuid.UUI
     return {row["id"] for row in rows}
 
 
+# Search: ids of the tenant's customers whose folded name, code, tax code, phone or email contain the folded
+# query, else those close to it (typos), by a SECURITY DEFINER lookup that can use the trigram index under RLS
+# (see the contacts migration of 2026-12-03T06:02).
+_SEARCH = '"customer"."id" = ANY(ARRAY(SELECT customer_search_ids({}, {})))'
+_PHONE_LIKE = re.compile(r"^[0-9 .()+-]{6,}$")
+
+
+def search_terms(q: str) -> tuple[str, str] | None:
+    """The LIKE pattern and the words a search for `q` looks for; None when nothing is left to look for. A
+    phone number is looked up without its 0 or +84 prefix, as phones are stored +84..."""
+    folded = fold(q)
+    if _PHONE_LIKE.match(folded):
+        folded = re.sub(r"[ .()+-]", "", folded)
+        folded = folded[1:] if folded.startswith("0") else folded.removeprefix("84")
+    if not folded:
+        return None
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%", folded
+
+
+def _sort_cursor(sort: AttributeSort, value: str | None, last_id: uuid.UUID) -> str:
+    raw = msgspec.json.encode([("-" if sort.descending else "") + sort.key, value, str(last_id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_sort_cursor(sort: AttributeSort, cursor: str) -> tuple[str | None, uuid.UUID]:
+    try:
+        spec, value, last_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)),
+                                                   type=tuple[str, str | None, str])
+        if spec != ("-" if sort.descending else "") + sort.key:
+            raise ValueError(spec)
+        return value, uuid.UUID(last_id)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise BAD_CURSOR from None
+
+
+def _after_sorted(sort: AttributeSort, value: str | None, last_id: uuid.UUID) -> WhereRaw:
+    """Rows after (value, id) in the order `value` (nulls last), then id, both in the sort's direction."""
+    beyond, after = ("<", "<") if sort.descending else (">", ">")
+    if value is None:
+        return WhereRaw(f'{sort.expression} IS NULL AND "customer"."id" {after} {{}}', last_id)
+    typed = f"{{}}::text::{sort.cast}"
+    return WhereRaw(f'({sort.expression} IS NULL OR {sort.expression} {beyond} {typed} '
+                    f'OR ({sort.expression} = {typed} AND "customer"."id" {after} {{}}))', value, value, last_id)
+
+
 async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
     tenant_id = current_tenant_id()
     query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == tenant_id, *visible_to(access, Customer))
-    if after := decode_cursor(cursor):
+    filtered = any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes)
+    rules = await attribute_rules() if where.sort or filtered else {}
+    sort = attribute_sort(rules, where.sort) if where.sort else None
+    if sort is None and (after := decode_cursor(cursor)):
         query = query.where(Customer.id > after)
-    if where.q and (folded := fold(where.q)):
-        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(Customer.name_folded.like(pattern) | Customer.code.ilike(pattern)
-                            | Customer.email.ilike(pattern) | Customer.phone.like(pattern))
+    elif sort is not None and cursor:
+        query = query.where(_after_sorted(sort, *_decode_sort_cursor(sort, cursor)))
+    if where.q and (terms := search_terms(where.q)):
+        query = query.where(WhereRaw(_SEARCH, *terms))
     if where.lifecycle_stage:
         query = query.where(Customer.lifecycle_stage == where.lifecycle_stage)
     if where.source_id:
@@ -254,11 +310,19 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
         query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
         query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
-    if any(name.startswith("attr.") for name, _ in where.attributes):
-        query = query.where(*attribute_filters(await attribute_rules(), where.attributes))
-    rows = await query.order_by(Customer.id).limit(limit + 1).output(load_json=True)
+    if filtered:
+        query = query.where(*attribute_filters(rules, where.attributes))
+    if sort is None:
+        query = query.order_by(Customer.id)
+    else:
+        query = query.order_by(OrderByRaw(f"{sort.expression} IS NULL")).order_by(
+            OrderByRaw(sort.expression), OrderByRaw('"customer"."id"'), ascending=not sort.descending)
+    rows = await query.limit(limit + 1).output(load_json=True)
     items = [_out(row) for row in rows]
-    return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
+    if sort is None or len(items) <= limit:
+        return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
+    last = items[limit - 1]
+    return Page(items=items[:limit], next_cursor=_sort_cursor(sort, sort_value(sort, last.attributes), last.id))
 
 
 async def update_customer(access: Access, customer_id: uuid.UUID, data: CustomerUpdate) -> CustomerOut:
