@@ -394,7 +394,8 @@ async def test_deleting_an_attribute_or_options_says_what_it_affects(client, ten
     still = (await client.get(f"{CUSTOMERS}/{one['id']}", headers=tenant_a.headers)).json()
     assert still["attributes"]["size"] == "large"
     # Dropping options: a select's value goes, a multiselect keeps its other options.
-    keep_erp = {"options": [DEFINITIONS[4]["options"][0], DEFINITIONS[4]["options"][2]]}
+    erp, hrm = ({"value": value, "label_vi": value, "label_en": value} for value in ("erp", "hrm"))
+    keep_erp = {"options": [erp, hrm]}
     unconfirmed = await client.patch(f"{ATTRIBUTES}/{products['id']}", headers=tenant_a.headers, json=keep_erp)
     assert unconfirmed.status_code == 409 and unconfirmed.json()["options"] == {"crm": 2}
     assert len((await client.get(f"{ATTRIBUTES}/{products['id']}", headers=tenant_a.headers)).json()["options"]) == 3
@@ -402,7 +403,8 @@ async def test_deleting_an_attribute_or_options_says_what_it_affects(client, ten
                                    params={"confirm": "true"})
     assert confirmed.status_code == 200 and [o["value"] for o in confirmed.json()["options"]] == ["erp", "hrm"]
     drop_small = await client.patch(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers,
-                                    json={"options": [DEFINITIONS[0]["options"][1]]}, params={"confirm": "true"})
+                                    json={"options": [{"value": "large", "label_vi": "Lớn", "label_en": "Large"}]},
+                                    params={"confirm": "true"})
     assert drop_small.status_code == 200
     after_one = (await client.get(f"{CUSTOMERS}/{one['id']}", headers=tenant_a.headers)).json()["attributes"]
     after_two = (await client.get(f"{CUSTOMERS}/{two['id']}", headers=tenant_a.headers)).json()["attributes"]
