@@ -14,7 +14,9 @@ DESCRIPTION = "Customer search: a folded search column, its trigram index, and t
 # SELECT-only policy for it (as `invitation_by_token` does), and restricts it to the tenant of the
 # transaction itself (the same `app.tenant_id` the policy reads; none set, nothing found). It returns ids
 # only; the caller's query then reads the rows under RLS and the caller's data visibility.
-# A substring match first; only when there is none, the typo-tolerant word similarity.
+# A substring match first; only when there is none, the typo-tolerant strict word similarity (`<<%`, pg_trgm's
+# threshold 0.5), keeping the closest ones only (within 0.05 of the best score), so a typo in a common name
+# does not list every name that shares its family and middle names.
 STATEMENTS = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     """
@@ -34,7 +36,10 @@ STATEMENTS = [
     BEGIN
         RETURN QUERY SELECT c.id FROM customer c WHERE c.tenant_id = v_tenant AND c.search_text LIKE p_like;
         IF NOT FOUND THEN
-            RETURN QUERY SELECT c.id FROM customer c WHERE c.tenant_id = v_tenant AND p_words <% c.search_text;
+            RETURN QUERY WITH near AS (
+                SELECT c.id, strict_word_similarity(p_words, c.search_text) AS score FROM customer c
+                WHERE c.tenant_id = v_tenant AND p_words <<% c.search_text)
+            SELECT near.id FROM near WHERE near.score >= (SELECT max(score) FROM near) - 0.05;
         END IF;
     END $$
     """,

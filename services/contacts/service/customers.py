@@ -13,7 +13,7 @@ import binascii
 import datetime
 import re
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -42,6 +42,7 @@ from services.contacts.schemas import (
 from services.contacts.service import statuses
 from services.contacts.service.fields import (
     ATTRIBUTE_FILTER_PREFIX,
+    AttributeRule,
     AttributeSort,
     addresses_of,
     attribute_filters,
@@ -288,11 +289,12 @@ def _after_sorted(sort: AttributeSort, value: str | None, last_id: uuid.UUID) ->
                     f'OR ({sort.expression} = {typed} AND "customer"."id" {after} {{}}))', value, value, last_id)
 
 
-async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
-    tenant_id = current_tenant_id()
+def customer_list_query(tenant_id: uuid.UUID, access: Access, limit: int, cursor: str | None,
+                        where: CustomerFilter, rules: Mapping[str, AttributeRule]) -> tuple[Any, AttributeSort | None]:
+    """The statement of one page of customers (`limit + 1` rows) and its attribute sort, if any; `rules` are the
+    tenant's attribute definitions (needed when `where` filters or sorts by attributes). Pure, so a benchmark
+    can run the very same SQL."""
     query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == tenant_id, *visible_to(access, Customer))
-    filtered = any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes)
-    rules = await attribute_rules() if where.sort or filtered else {}
     sort = attribute_sort(rules, where.sort) if where.sort else None
     if sort is None and (after := decode_cursor(cursor)):
         query = query.where(Customer.id > after)
@@ -310,15 +312,21 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
         query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
     if where.tag:
         query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
-    if filtered:
+    if any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes):
         query = query.where(*attribute_filters(rules, where.attributes))
     if sort is None:
         query = query.order_by(Customer.id)
     else:
         query = query.order_by(OrderByRaw(f"{sort.expression} IS NULL")).order_by(
             OrderByRaw(sort.expression), OrderByRaw('"customer"."id"'), ascending=not sort.descending)
-    rows = await query.limit(limit + 1).output(load_json=True)
-    items = [_out(row) for row in rows]
+    return query.limit(limit + 1), sort
+
+
+async def list_customers(access: Access, limit: int, cursor: str | None, where: CustomerFilter) -> Page[CustomerOut]:
+    filtered = any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes)
+    rules = await attribute_rules() if where.sort or filtered else {}
+    query, sort = customer_list_query(current_tenant_id(), access, limit, cursor, where, rules)
+    items = [_out(row) for row in await query.output(load_json=True)]
     if sort is None or len(items) <= limit:
         return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
     last = items[limit - 1]
