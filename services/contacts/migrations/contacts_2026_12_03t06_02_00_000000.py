@@ -14,11 +14,19 @@ DESCRIPTION = "Customer search: a folded search column, its trigram index, and t
 # SELECT-only policy for it (as `invitation_by_token` does), and restricts it to the tenant of the
 # transaction itself (the same `app.tenant_id` the policy reads; none set, nothing found). It returns ids
 # only; the caller's query then reads the rows under RLS and the caller's data visibility.
-# A substring match first; only when there is none, the typo-tolerant strict word similarity (`<<%`, pg_trgm's
-# threshold 0.5), keeping the closest ones only (within 0.05 of the best score), so a typo in a common name
-# does not list every name that shares its family and middle names.
+# Words of a name first (see `customer_search_phrase`), then a substring of the whole search text (codes,
+# phones, emails, a part of a word). Only when neither finds anything, typos: each word of the query that the tenant's customers
+# do not have is replaced by the nearest word they have (Levenshtein distance <= 2, then trigram similarity,
+# then how many customers carry it), and the corrected words are looked up as words again. The words
+# come from `customer_search_word` (per tenant: each word of the folded names and how many customers carry
+# it), kept by triggers as customers are written: one INSERT per statement (COPY and set-based imports
+# included) and a row trigger when a name changes. Words are not removed; a stale one only finds nothing.
+# The app role has no privilege on that table: only these SECURITY DEFINER functions, owned by the owner
+# role, read or write it, always for the transaction's tenant. (pg_trgm's own similarity operators over the
+# whole search text were measured first: 0.35 s on 100,000 customers, as common names share most trigrams.)
 STATEMENTS = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE EXTENSION IF NOT EXISTS fuzzystrmatch",
     """
     ALTER TABLE customer ADD COLUMN search_text text GENERATED ALWAYS AS (
         name_folded || ' ' || lower(code) || COALESCE(' ' || tax_code, '') || COALESCE(' ' || phone, '')
@@ -27,19 +35,89 @@ STATEMENTS = [
     "CREATE INDEX customer_search_trgm ON customer USING gin (search_text gin_trgm_ops)",
     "CREATE POLICY customer_search_lookup ON customer FOR SELECT TO CURRENT_USER USING (true)",
     """
+    CREATE TABLE customer_search_word (
+        tenant_id uuid NOT NULL,
+        word text NOT NULL,
+        uses bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (tenant_id, word))
+    """,
+    "REVOKE ALL ON customer_search_word FROM PUBLIC",
+    """
+    CREATE FUNCTION customer_search_words_added() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+    BEGIN
+        INSERT INTO customer_search_word AS w (tenant_id, word, uses)
+        SELECT n.tenant_id, word, count(*) FROM added n, unnest(string_to_array(n.name_folded, ' ')) word
+        WHERE word <> '' GROUP BY n.tenant_id, word
+        ON CONFLICT (tenant_id, word) DO UPDATE SET uses = w.uses + EXCLUDED.uses;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER customer_search_words_insert AFTER INSERT ON customer REFERENCING NEW TABLE AS added
+    FOR EACH STATEMENT EXECUTE FUNCTION customer_search_words_added()
+    """,
+    """
+    CREATE FUNCTION customer_search_words_renamed() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+    AS $$
+    BEGIN
+        INSERT INTO customer_search_word AS w (tenant_id, word, uses)
+        SELECT NEW.tenant_id, word, 1 FROM unnest(string_to_array(NEW.name_folded, ' ')) word WHERE word <> ''
+        ON CONFLICT (tenant_id, word) DO UPDATE SET uses = w.uses + 1;
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER customer_search_words_rename AFTER UPDATE OF name_folded ON customer FOR EACH ROW
+    WHEN (OLD.name_folded IS DISTINCT FROM NEW.name_folded) EXECUTE FUNCTION customer_search_words_renamed()
+    """,
+    """
+    INSERT INTO customer_search_word (tenant_id, word, uses)
+    SELECT c.tenant_id, word, count(*) FROM customer c, unnest(string_to_array(c.name_folded, ' ')) word
+    WHERE word <> '' GROUP BY c.tenant_id, word
+    """,
+    # Names by whole words: a GIN index of their words answers "these words in this order, the last one a
+    # prefix" far faster than trigrams do on common names (1M customers: ~5 ms against ~100 ms).
+    "CREATE INDEX customer_name_words ON customer USING gin (to_tsvector('simple'::regconfig, name_folded))",
+    """
+    CREATE FUNCTION customer_search_phrase(p_tenant uuid, p_words text) RETURNS SETOF uuid
+    LANGUAGE sql STABLE SET search_path = public, pg_temp
+    AS $$
+        SELECT c.id FROM customer c
+        WHERE c.tenant_id = p_tenant AND p_words ~ '^[a-z0-9]+( [a-z0-9]+)*$'
+          AND to_tsvector('simple'::regconfig, c.name_folded)
+              @@ to_tsquery('simple'::regconfig, replace(p_words, ' ', ' <-> ') || ':*')
+    $$
+    """,
+    "REVOKE ALL ON FUNCTION customer_search_phrase(uuid, text) FROM PUBLIC",
+    """
     CREATE FUNCTION customer_search_ids(p_like text, p_words text) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 200
     SET search_path = public, pg_temp SET plan_cache_mode = force_custom_plan
     AS $$
     DECLARE
         v_tenant uuid := NULLIF(current_setting('app.tenant_id', true), '')::uuid;
+        v_fixed text;
     BEGIN
+        RETURN QUERY SELECT customer_search_phrase(v_tenant, p_words);
+        IF FOUND THEN
+            RETURN;
+        END IF;
         RETURN QUERY SELECT c.id FROM customer c WHERE c.tenant_id = v_tenant AND c.search_text LIKE p_like;
-        IF NOT FOUND THEN
-            RETURN QUERY WITH near AS (
-                SELECT c.id, strict_word_similarity(p_words, c.search_text) AS score FROM customer c
-                WHERE c.tenant_id = v_tenant AND p_words <<% c.search_text)
-            SELECT near.id FROM near WHERE near.score >= (SELECT max(score) FROM near) - 0.05;
+        IF FOUND THEN
+            RETURN;
+        END IF;
+        SELECT string_agg(COALESCE((
+            SELECT w.word FROM customer_search_word w
+            WHERE w.tenant_id = v_tenant AND length(q.word) >= 3
+              AND levenshtein_less_equal(w.word, q.word, 2) <= 2
+            ORDER BY levenshtein(w.word, q.word), similarity(w.word, q.word) DESC, w.uses DESC, w.word
+            LIMIT 1), q.word), ' ' ORDER BY q.n)
+        INTO v_fixed FROM unnest(string_to_array(p_words, ' ')) WITH ORDINALITY q(word, n);
+        IF v_fixed IS DISTINCT FROM p_words THEN
+            RETURN QUERY SELECT customer_search_phrase(v_tenant, v_fixed);
         END IF;
     END $$
     """,
