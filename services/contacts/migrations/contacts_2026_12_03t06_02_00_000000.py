@@ -16,8 +16,9 @@ DESCRIPTION = "Customer search: a folded search column, its trigram index, and t
 # only; the caller's query then reads the rows under RLS and the caller's data visibility.
 # Words of a name first (see `customer_search_phrase`), then a substring of the whole search text (codes,
 # phones, emails, a part of a word). Only when neither finds anything, typos: each word of the query that the tenant's customers
-# do not have is replaced by the nearest word they have (Levenshtein distance <= 2, then trigram similarity,
-# then how many customers carry it), and the corrected words are looked up as words again. The words
+# do not have is replaced by the nearest word they have (Levenshtein distance <= 2, a transposition counting
+# as one edit; then the word most customers carry, then trigram similarity), and the corrected words are
+# looked up as words again. The words
 # come from `customer_search_word` (per tenant: each word of the folded names and how many customers carry
 # it), kept by triggers as customers are written: one INSERT per statement (COPY and set-based imports
 # included) and a row trigger when a name changes. Words are not removed; a stale one only finds nothing.
@@ -92,6 +93,13 @@ STATEMENTS = [
     $$
     """,
     "REVOKE ALL ON FUNCTION customer_search_phrase(uuid, text) FROM PUBLIC",
+    # A word's letters in order: two words with the same letters are one transposition apart ("vna", "van"),
+    # which Levenshtein counts as two edits.
+    """
+    CREATE FUNCTION customer_search_letters(p_word text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp
+    AS $$ SELECT string_agg(ch, '' ORDER BY ch) FROM regexp_split_to_table(p_word, '') ch $$
+    """,
     """
     CREATE FUNCTION customer_search_ids(p_like text, p_words text) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 200
@@ -113,7 +121,9 @@ STATEMENTS = [
             SELECT w.word FROM customer_search_word w
             WHERE w.tenant_id = v_tenant AND length(q.word) >= 3
               AND levenshtein_less_equal(w.word, q.word, 2) <= 2
-            ORDER BY levenshtein(w.word, q.word), similarity(w.word, q.word) DESC, w.uses DESC, w.word
+            ORDER BY least(levenshtein(w.word, q.word),
+                           CASE WHEN customer_search_letters(w.word) = customer_search_letters(q.word) THEN 1 END),
+                     w.uses DESC, similarity(w.word, q.word) DESC, w.word
             LIMIT 1), q.word), ' ' ORDER BY q.n)
         INTO v_fixed FROM unnest(string_to_array(p_words, ' ')) WITH ORDINALITY q(word, n);
         IF v_fixed IS DISTINCT FROM p_words THEN
