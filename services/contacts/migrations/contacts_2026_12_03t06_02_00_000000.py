@@ -14,7 +14,7 @@ DESCRIPTION = "Customer search: a folded search column, its trigram index, and t
 # SELECT-only policy for it (as `invitation_by_token` does), and restricts it to the tenant of the
 # transaction itself (the same `app.tenant_id` the policy reads; none set, nothing found). It returns ids
 # only; the caller's query then reads the rows under RLS and the caller's data visibility.
-# Words of a name first (see `customer_search_phrase`), then a substring of the whole search text (codes,
+# Words of a name first (see `customer_name_terms`), then a substring of the whole search text (codes,
 # phones, emails, a part of a word). Only when neither finds anything, typos: each word of the query that the tenant's customers
 # do not have is replaced by the nearest word they have (Levenshtein distance <= 2, a transposition counting
 # as one edit; then the word most customers carry, then trigram similarity), and the corrected words are
@@ -79,17 +79,44 @@ STATEMENTS = [
     SELECT c.tenant_id, word, count(*) FROM customer c, unnest(string_to_array(c.name_folded, ' ')) word
     WHERE word <> '' GROUP BY c.tenant_id, word
     """,
-    # Names by whole words: a GIN index of their words answers "these words in this order, the last one a
-    # prefix" far faster than trigrams do on common names (1M customers: ~5 ms against ~100 ms).
-    "CREATE INDEX customer_name_words ON customer USING gin (to_tsvector('simple'::regconfig, name_folded))",
+    # Names by whole words. The terms of a folded name are its words and each pair of adjacent words
+    # ("nguyen_van", "van_an"); "these words in this order, the last one a prefix" asks for the pairs, so the
+    # GIN index intersects short posting lists rather than that of "nguyen", carried by a third of all names
+    # (1M customers: trigrams ~100 ms, single words ~35 ms).
+    """
+    CREATE FUNCTION customer_name_terms(p_name text) RETURNS tsvector
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp
+    AS $$
+        WITH w AS (SELECT word, n FROM unnest(string_to_array(p_name, ' ')) WITH ORDINALITY u(word, n)
+                   WHERE word <> '')
+        SELECT array_to_tsvector(COALESCE(array_agg(DISTINCT term), ARRAY[]::text[])) FROM (
+            SELECT word AS term FROM w
+            UNION ALL
+            SELECT a.word || '_' || b.word FROM w a JOIN w b ON b.n = a.n + 1) terms
+    $$
+    """,
+    "CREATE INDEX customer_name_terms ON customer USING gin (customer_name_terms(name_folded))",
+    # The query of a phrase: one word is a prefix ('an:*'); more are their adjacent pairs, the last a prefix
+    # ('nguyen_van & van_an:*'). Only words of letters and digits; anything else is left to the substring.
+    """
+    CREATE FUNCTION customer_name_query(p_words text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = public, pg_temp
+    AS $$
+        WITH w AS (SELECT word, n FROM unnest(string_to_array(p_words, ' ')) WITH ORDINALITY u(word, n)),
+             t AS (SELECT word AS term, n FROM w WHERE (SELECT count(*) FROM w) = 1
+                   UNION ALL
+                   SELECT a.word || '_' || b.word, b.n FROM w a JOIN w b ON b.n = a.n + 1)
+        SELECT CASE WHEN p_words ~ '^[a-z0-9]+( [a-z0-9]+)*$' THEN
+            (SELECT string_agg(quote_literal(term) || CASE WHEN n = (SELECT max(n) FROM w) THEN ':*' ELSE '' END,
+                               ' & ' ORDER BY n) FROM t)::tsquery END
+    $$
+    """,
     """
     CREATE FUNCTION customer_search_phrase(p_tenant uuid, p_words text) RETURNS SETOF uuid
     LANGUAGE sql STABLE SET search_path = public, pg_temp
     AS $$
         SELECT c.id FROM customer c
-        WHERE c.tenant_id = p_tenant AND p_words ~ '^[a-z0-9]+( [a-z0-9]+)*$'
-          AND to_tsvector('simple'::regconfig, c.name_folded)
-              @@ to_tsquery('simple'::regconfig, replace(p_words, ' ', ' <-> ') || ':*')
+        WHERE c.tenant_id = p_tenant AND customer_name_terms(c.name_folded) @@ customer_name_query(p_words)
     $$
     """,
     "REVOKE ALL ON FUNCTION customer_search_phrase(uuid, text) FROM PUBLIC",
