@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
+from piccolo.columns import JSONB
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import OrderByRaw
 
@@ -117,6 +118,15 @@ def _out(row: dict[str, Any]) -> CustomerOut:
 
 
 _OUT_COLUMNS = [getattr(Customer, name) for name in CustomerOut.__struct_fields__]
+_JSON_COLUMNS = [column._meta.name for column in _OUT_COLUMNS if isinstance(column, JSONB)]
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read without Piccolo's `load_json`, its JSONB values decoded by msgspec (a list page decodes 200
+    of them; the standard library's json took a third of the handler's time)."""
+    for name in _JSON_COLUMNS:
+        row[name] = msgspec.json.decode(row[name])
+    return row
 CUSTOMER_NOT_FOUND = NotFoundError("khách hàng", "Customer")
 
 
@@ -326,7 +336,7 @@ async def list_customers(access: Access, limit: int, cursor: str | None, where: 
     filtered = any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes)
     rules = await attribute_rules() if where.sort or filtered else {}
     query, sort = customer_list_query(current_tenant_id(), access, limit, cursor, where, rules)
-    items = [_out(row) for row in await query.output(load_json=True)]
+    items = [_out(_decoded(row)) for row in await query]
     if sort is None or len(items) <= limit:
         return page_of(items, limit, items[limit - 1].id if len(items) > limit else None)
     last = items[limit - 1]
