@@ -11,6 +11,7 @@ from bench import (
     contacts_search,
     credit_check,
     dashboard,
+    duplicates,
     pipeline_board,
     rls_cost,
     webhooks_delivery,
@@ -21,7 +22,7 @@ from bench.harness import print_table
 def main() -> None:
     results = []
     for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery,
-                   contacts_import, contacts_search, ageing):
+                   contacts_import, contacts_search, duplicates, ageing):
         results += asyncio.run(module.run())
     print_table(results)
 

@@ -1,5 +1,6 @@
 """Customer import (issue 5): a generated CSV through the import job (the same code a worker runs: validation,
-duplicate look-ups, set-based batches, events, audit, progress) against PostgreSQL COPY of the same rows.
+duplicate look-ups, set-based batches, events, audit, progress, on a pool of connections as `infra.jobs` gives
+it) against PostgreSQL COPY of the same rows. Rows: `BENCH_IMPORT_ROWS` (100,000, the size of the issue's goal).
 
 The job runs in a child process, so its database engine points at this benchmark's own database."""
 
@@ -19,7 +20,7 @@ import asyncpg
 
 from bench.harness import ROOT, Result, bench_database
 
-ROWS = int(os.environ.get("CRM_BENCH_IMPORT_ROWS", "10000"))
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # the issue's goal is for 100,000 (about a minute)
 GOAL = 5.0
 
 
@@ -38,7 +39,7 @@ async def _child(rows: int) -> None:
     from services.contacts.schemas import ImportOptions
     from services.contacts.service.imports import start_import
     from tenants.access import PERMISSIONS, Access
-    from tenants.context import tenant_transaction
+    from tenants.context import engine, tenant_transaction
 
     tenant_storage().ensure_bucket()
     tenant_id = uuid.uuid4()
@@ -47,8 +48,15 @@ async def _child(rows: int) -> None:
     async with tenant_transaction(tenant_id):
         started = await start_import(access, io.BytesIO(body), "bench.csv", "text/csv", len(body), ImportOptions())
     t0 = time.perf_counter()
-    async with tenant_transaction(tenant_id):
-        status = await run_import(str(started.id))
+    # As `infra.jobs` runs a job: a pool of one or two connections for its batches' transactions (without it,
+    # each batch would open and authenticate a connection of its own and prepare every statement again).
+    db = engine()
+    await db.start_connection_pool(min_size=1, max_size=2)
+    try:
+        async with tenant_transaction(tenant_id):
+            status = await run_import(str(started.id))
+    finally:
+        await db.close_connection_pool()
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "status": status, "tenant_id": str(tenant_id)}))
 

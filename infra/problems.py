@@ -30,6 +30,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "not_found": ("Không tìm thấy", "Not found"),
     "method_not_allowed": ("Phương thức không được hỗ trợ", "Method not allowed"),
     "conflict": ("Xung đột dữ liệu", "Conflict"),
+    "duplicate": ("Khách hàng có thể bị trùng", "Possible duplicate customer"),
+    "merge_conflict": ("Không thể gộp", "Cannot merge"),
     "body_too_large": ("Nội dung yêu cầu quá lớn", "Request body too large"),
     "unsupported_media_type": ("Kiểu nội dung không được hỗ trợ", "Unsupported media type"),
     "rate_limited": ("Quá nhiều yêu cầu", "Too many requests"),

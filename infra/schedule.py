@@ -24,7 +24,16 @@ from typing import Any
 import redis
 from rq.job import Job
 
-from infra.jobs import enqueue_for_tenant, for_each_active_tenant, imported, queue, redis_connection, working_tenants
+from infra.jobs import (
+    enqueue_for_tenant,
+    for_each_active_tenant,
+    imported,
+    prune_job_runs,
+    queue,
+    redis_connection,
+    rescue_and_clean,
+    working_tenants,
+)
 from services.identity.jobs import end_grace_periods
 from tenants.locale import DEFAULT_TIME_ZONE
 from webhooks.jobs import reap_lost_work
@@ -74,6 +83,8 @@ TENANT_DAILY: tuple[TenantDaily, ...] = (
     TenantDaily("contacts.dont_forget", "services.contacts.jobs:age_statuses"),
     # Credit holds for invoices that fell due, and rebates of discount targets whose period ended.
     TenantDaily("partners.daily", "services.partners.jobs:daily_credit_and_targets"),
+    # Likely duplicate customers stored for review (pairs sharing a value under the tenant's rules).
+    TenantDaily("contacts.duplicates", "services.contacts.jobs:scan_duplicates"),
 )
 _DAILY_CLAIM = datetime.timedelta(days=3)  # past any local day's end and a change of zone
 
@@ -118,6 +129,10 @@ SCHEDULES: tuple[Periodic, ...] = (
              every=datetime.timedelta(minutes=5)),
     # Deliveries and outbox rows that no job carries (a killed worker, Redis down at commit) go out again.
     Periodic("webhooks.reap", reap_lost_work, queue_name="webhooks", every=datetime.timedelta(minutes=1)),
+    # Tenant job runs a dead worker left (their slot lease ran out) go back on their queue; rq's own cleanup too.
+    Periodic("jobs.rescue", rescue_and_clean, every=datetime.timedelta(minutes=1)),
+    # Finished job runs older than `job_runs_keep_days` go.
+    Periodic("jobs.prune_runs", prune_job_runs, daily_at_hour=20),
     # Past-due companies whose grace period ended, and ended trials, become read-only.
     Periodic("billing.end_grace", end_grace_periods, every=datetime.timedelta(minutes=15)),
     # Activity reminders go out within a quarter of an hour of becoming due; the chain's safety net hourly.

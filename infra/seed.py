@@ -44,8 +44,7 @@ async def seed_demo(settings: Settings) -> DemoLogin:
     async with tenant_transaction(token.tenant_id):
         for customer in DEMO_CUSTOMERS:
             await contacts.create_customer(customer, creator_id=None)
-        for stage in pipeline.DEFAULT_STAGES:
-            await pipeline.create_stage(stage)
+        await pipeline.ensure_default_stages()
         await partners.create_territory(TerritoryCreate(name="Miền Bắc", province_codes=["01", "31", "22"]))
         await partners.create_territory(TerritoryCreate(name="Miền Nam", province_codes=["79", "74", "75"]))
         await billing.set_plan(token.tenant_id, "pro", "monthly")  # local mode: no trial running out on the demo

@@ -62,6 +62,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     billing_grace_days: int = 7  # days a past-due company keeps writing before it becomes read-only
     webhooks_timeout_seconds: float = 15.0  # one webhook POST, connect to last byte
     webhooks_disable_after_days: float = 5.0  # an endpoint failing this long without a success is disabled
+    jobs_tenant_concurrency: int = 2  # a tenant's jobs running at once, across every worker
+    jobs_lease_seconds: float = 60.0  # a running tenant job's slot lease, renewed while it runs; a dead one frees it
+    jobs_busy_delay_seconds: float = 5.0  # a tenant job with no free slot goes to the back this much later
+    jobs_retry_scale: float = 1.0  # multiplies the retry back-off of transient errors (10 s, 1 min, 5 min)
+    job_runs_keep_days: int = 30  # finished job runs older than this are pruned daily
 
     @property
     def data_path(self) -> Path:

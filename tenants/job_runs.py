@@ -4,11 +4,19 @@ finished, how many rows it has done of how many, how many slices it took, and th
 
 A run may take several rq jobs (slices, re-queued at the back of the queue so other tenants go first, or a
 retry of a failed slice); they share the run's id. The row lives in the tenant's own rows, under RLS.
+
+A slice that failed on a transient error is `retrying` (rq retries it with back-off; the start counts the
+attempt, not a slice); one that failed otherwise, or on its last retry, is `failed`: parked, with its error, until
+someone retries it from the job console. A run left `running` by a dead worker is found by
+`infra.jobs.rescue_lost_runs` through `job_runs_lost` (below) and goes back to `retrying`. Finished runs are
+pruned after `job_runs_keep_days` (`prune`).
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from typing import Any
 
 from piccolo.columns import BigInt, Integer, Text, Timestamptz, Varchar
 
@@ -22,7 +30,7 @@ class JobRun(TenantTable, tablename="job_run"):
     name = Varchar(length=200, null=False)  # the job function, "module:function"
     queue_name = Varchar(length=32, null=False)
     rq_job_id = Varchar(length=64, null=True, default=None)  # the latest slice's, to retry it
-    status = Varchar(length=16, null=False, default="running")  # running | queued | succeeded | failed
+    status = Varchar(length=16, null=False, default="running")  # running | queued | retrying | succeeded | failed
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     rows_done = BigInt(null=False, default=0)
@@ -37,12 +45,15 @@ _STARTED = """
 INSERT INTO job_run (id, tenant_id, name, queue_name, rq_job_id, status, started_at, slices, attempts, rows_done,
                      created_at, updated_at)
 VALUES ({}, {}, {}, {}, {}, 'running', now(), 1, 1, 0, now(), now())
-ON CONFLICT (id) DO UPDATE SET status = 'running', rq_job_id = EXCLUDED.rq_job_id, slices = job_run.slices + 1,
+ON CONFLICT (id) DO UPDATE SET status = 'running', rq_job_id = EXCLUDED.rq_job_id,
+    slices = job_run.slices + (job_run.status <> 'retrying')::int,
+    attempts = job_run.attempts + (job_run.status = 'retrying')::int,
     error = NULL, finished_at = NULL, updated_at = now()
 """
+# The end is the clock's (`now()` would be the start of the slice's transaction).
 _SLICE_DONE = """
 UPDATE job_run SET rows_done = rows_done + {}, rows_total = CASE WHEN {} THEN rows_done + {} + {} ELSE rows_total END,
-    status = {}, finished_at = CASE WHEN {} = 'succeeded' THEN now() END, updated_at = now()
+    status = {}, finished_at = CASE WHEN {} = 'succeeded' THEN clock_timestamp() END, updated_at = now()
 WHERE tenant_id = {} AND id = {}
 """
 
@@ -59,6 +70,38 @@ async def slice_done(run_id: uuid.UUID, done: int, left: int | None) -> None:
                      run_id)
 
 
-async def failed(run_id: uuid.UUID, error: str) -> None:
-    await JobRun.raw("UPDATE job_run SET status = 'failed', error = {}, finished_at = now(), updated_at = now() "
-                     "WHERE tenant_id = {} AND id = {}", error[-ERROR_CHARS:], current_tenant_id(), run_id)
+async def failed(run_id: uuid.UUID, error: str, retrying: bool = False) -> None:
+    """The slice failed: `retrying` when rq will run it again after a back-off, else `failed` (parked)."""
+    await JobRun.raw("UPDATE job_run SET status = {}, error = {}, "
+                     "finished_at = CASE WHEN {} THEN NULL ELSE clock_timestamp() END, updated_at = now() "
+                     "WHERE tenant_id = {} AND id = {}", "retrying" if retrying else "failed",
+                     error[-ERROR_CHARS:], retrying, current_tenant_id(), run_id)
+
+
+async def lost_runs(idle_since: datetime.datetime) -> list[dict[str, Any]]:
+    """Every tenant's runs still `running` but not touched since `idle_since` (tenant_id, id, rq_job_id,
+    queue_name): candidates for a dead worker, to be checked against their slot lease. Not a tenant query: it
+    goes through the SECURITY DEFINER function `job_runs_lost` (see the tenants migrations)."""
+    rows: list[dict[str, Any]] = await JobRun.raw("SELECT * FROM job_runs_lost({})", idle_since)
+    return rows
+
+
+async def requeued_after_loss(run_id: uuid.UUID, why: str) -> bool:
+    """A lost run goes back to `retrying` (the next start counts an attempt), unless it moved on meanwhile."""
+    rows = await JobRun.raw("UPDATE job_run SET status = 'retrying', error = {}, updated_at = now() "
+                            "WHERE tenant_id = {} AND id = {} AND status = 'running' RETURNING id",
+                            why, current_tenant_id(), run_id)
+    return bool(rows)
+
+
+async def prune(keep_days: int, batch: int = 10_000) -> int:
+    """Delete every tenant's runs finished more than `keep_days` ago, `batch` rows per statement (through the
+    SECURITY DEFINER function `job_runs_prune`); how many."""
+    before = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=keep_days)
+    pruned = 0
+    while True:
+        rows = await JobRun.raw("SELECT job_runs_prune({}, {}) AS pruned", before, batch)
+        deleted = int(rows[0]["pruned"])
+        pruned += deleted
+        if deleted < batch:
+            return pruned

@@ -86,6 +86,16 @@ export class CrmPage extends LitElement {
     }
   }
 
+  /** A refresh nobody asked for (a timer's): like `act`, but a success leaves a problem shown in place. */
+  async refreshQuietly(call) {
+    const shown = this.problem;
+    const done = await this.act(async () => {
+      await call();
+      return true;
+    });
+    if (done) this.problem = shown;
+  }
+
   /** POSTs `body` to `path`; on success empties `form` and reloads `list`. Answers what the API created. */
   async createIn(list, form, path, body, done) {
     const created = await this.act(() => this.api(path, { method: "POST", body }), done);
@@ -174,4 +184,23 @@ export class PagedList {
     this.loaded = true;
     this.host.requestUpdate();
   }
+}
+
+/** An amount in minor units (VND has none, so đồng) in the user's language. */
+export function money(page, amount, currency) {
+  const locale = page.lang === "en" ? "en-GB" : "vi-VN";
+  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
+}
+
+/** PATCHes `body` to `path` for `page`; on success reloads `list`. Answers what the API changed. */
+export async function patchIn(page, list, path, body, done) {
+  const changed = await page.act(() => page.api(path, { method: "PATCH", body }), done);
+  if (changed) await page.act(() => list.reload());
+  return changed;
+}
+
+/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
+export function asNumbers(body, ...names) {
+  for (const name of names) if (name in body) body[name] = Number(body[name]);
+  return body;
 }

@@ -5,7 +5,8 @@
 // answered by one refresh (rotation), then one retry; when that fails too, the session has ended.
 
 const STORE = "crm.session";
-const SUPPORT_API = "/api/identity/v1/support/";
+// Any service's support routes (`/api/<service>/v1/support/...`) take the support person's token.
+const SUPPORT_API = /^\/api\/[a-z][a-z0-9-]*\/v1\/support\//;
 
 /** The API refused a request: the problem+json body it sent, in both languages. */
 export class ApiError extends Error {
@@ -89,11 +90,12 @@ export class Session {
   }
 
   kindFor(path) {
-    if (path.startsWith(SUPPORT_API)) return "support";
+    if (SUPPORT_API.test(path)) return "support";
     return this.state.acting ? "acting" : "user";
   }
 
-  /** Calls our API; answers the parsed JSON (null for 204), throws ApiError or SessionEnded. */
+  /** Calls our API; answers the parsed JSON (null for 204), throws ApiError or SessionEnded. A `body` that is a
+   * FormData (a file upload) goes as multipart/form-data; any other body as JSON. */
   async api(path, { method = "GET", body, query } = {}) {
     const url = withQuery(path, query);
     const kind = this.kindFor(path);
@@ -117,9 +119,11 @@ export class Session {
   async send(url, method, body, token) {
     const headers = { "Accept-Language": this.lang };
     if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const multipart = body instanceof FormData;  // the browser sets its Content-Type with the boundary
+    if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
     try {
-      return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      return await fetch(url, { method, headers,
+                                body: body === undefined || multipart ? body : JSON.stringify(body) });
     } catch {
       throw new ApiError(0, UNREACHABLE);
     }

@@ -94,3 +94,25 @@ CUSTOMER_STATUS_CHANGED = declare(
     "customer.status_changed", CustomerStatusChanged,
     "Tình trạng quan hệ của khách hàng đã thay đổi (bởi người dùng hoặc hệ thống, như \"Đừng quên\").",
     "A customer's relationship status changed (by a user, or by the system such as \"Don't forget\").")
+
+
+class CustomerMerged(msgspec.Struct, kw_only=True):
+    """`loser_id` was merged into `winner_id` (or, for customer.unmerged, that merge was undone). `moved` counts
+    the re-pointed rows per "table.column" (opportunity.customer_id, quotation.customer_id, ...): a consumer
+    holding the loser's id should use the winner's from now on (and the loser's again after an undo)."""
+
+    merge_id: uuid.UUID
+    winner_id: uuid.UUID
+    loser_id: uuid.UUID
+    loser_code: str
+    moved: dict[str, int]
+
+
+CUSTOMER_MERGED = declare(
+    "customer.merged", CustomerMerged,
+    "Hai khách hàng đã được gộp: mọi dữ liệu của khách hàng bị gộp chuyển sang khách hàng được giữ lại.",
+    "Two customers were merged: everything of the merged-away customer now belongs to the kept one.")
+CUSTOMER_UNMERGED = declare(
+    "customer.unmerged", CustomerMerged,
+    "Một lần gộp khách hàng đã được hoàn tác: khách hàng bị gộp và dữ liệu của nó đã trở lại.",
+    "A merge of customers was undone: the merged-away customer and its data are back.")

@@ -3,7 +3,7 @@
 import uuid
 
 from infra.jobs import Progress
-from services.contacts.service import customers, exports, imports, statuses
+from services.contacts.service import customers, duplicates, exports, imports, statuses
 
 
 async def count_customers() -> int:
@@ -25,3 +25,8 @@ async def run_import(import_id: str) -> str:
 async def run_export(export_id: str) -> str:
     """An export of customers (`service.exports`), on the `imports` queue; returns its final status."""
     return (await exports.run_export(uuid.UUID(export_id))).status
+
+
+async def scan_duplicates() -> int:
+    """The nightly duplicate scan of one tenant (declared in `infra.schedule`); returns the pairs that match."""
+    return await duplicates.scan()

@@ -33,6 +33,8 @@ class CustomerCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     needs_status: NeedsStatus = "unknown"
     notes: Notes | None = None
     last_contacted_at: datetime.datetime | None = None
+    # Create it even though it matches existing customers by the tenant's duplicate rules (else 409 `duplicate`).
+    confirm_duplicate: bool = False
     attributes: AttributeValues = {}
 
 
@@ -54,6 +56,8 @@ class CustomerUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, o
     needs_status: NeedsStatus | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     last_contacted_at: datetime.datetime | msgspec.UnsetType | None = msgspec.UNSET
+    # Save it even though the change makes it match other customers (else 409 `duplicate`).
+    confirm_duplicate: bool = False
     attributes: AttributeValues | msgspec.UnsetType = msgspec.UNSET  # merged; a key set to null is removed
 
 
@@ -93,6 +97,7 @@ class CustomerFilter(msgspec.Struct, frozen=True, kw_only=True):
     tag: str | None = None  # a tag name, diacritics ignored
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
+    owner_id: uuid.UUID | None = None  # the salesperson in charge
     attributes: tuple[tuple[str, str], ...] = ()  # `attr.<key>=value`, `attr.<key>.min=`/`.max=` parameters
     sort: str | None = None  # `attr.<key>` ascending, `-attr.<key>` descending; records without a value last
 
@@ -463,6 +468,8 @@ class ImportOptions(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     match_on: MatchOn = "email"  # how a row finds the customer it duplicates
     on_duplicate: OnDuplicate = "skip"
     dry_run: bool = False  # report what would be created, updated, skipped and rejected; write no customer
+    # A saved mapping (`/imports/mappings`): its mapping, match_on and on_duplicate are used; `mapping` must be empty.
+    mapping_id: uuid.UUID | None = None
 
 
 class ImportOut(msgspec.Struct, kw_only=True):
@@ -483,6 +490,90 @@ class ImportOut(msgspec.Struct, kw_only=True):
     error: str | None
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+    mapping_id: uuid.UUID | None
+    reverted_at: datetime.datetime | None
+
+
+ImportMappingColumns = Annotated[dict[Annotated[str, msgspec.Meta(min_length=1, max_length=255)], ImportField],
+                                 msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ImportMappingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"\S")]
+    mapping: ImportMappingColumns
+    match_on: MatchOn = "email"
+    on_duplicate: OnDuplicate = "skip"
+
+
+class ImportMappingOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    mapping: dict[str, str]
+    match_on: str
+    on_duplicate: str
+    created_at: datetime.datetime
+
+
+class LastImportMapping(msgspec.Struct, kw_only=True):
+    """What the tenant's latest import used: a saved mapping (its id) or one given with the upload."""
+
+    import_id: uuid.UUID
+    mapping_id: uuid.UUID | None
+    mapping: dict[str, str]
+    match_on: str
+    on_duplicate: str
+    used_at: datetime.datetime
+
+
+class ImportRowOut(msgspec.Struct, kw_only=True):
+    row_number: int  # the line in the file, the header being line 1
+    outcome: str  # created | updated | skipped (rejected rows are in the error report)
+    customer_id: uuid.UUID | None  # none for a row a dry run would create
+
+
+class ImportRevertOut(msgspec.Struct, kw_only=True):
+    import_id: uuid.UUID
+    deleted: int  # customers the import created, removed
+    restored: int  # customers the import updated, back to their fields before it
+    # Customers changed again after the import: still deleted or restored (the revert wins), listed so the user
+    # can check them.
+    changed_since: list[uuid.UUID]
+
+
+BulkActionName = Literal["assign_owner", "add_group", "remove_group", "add_tag", "remove_tag", "set_status"]
+
+
+class BulkFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The customer list's filters (`GET /customers`), custom attributes as {key: value}."""
+
+    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    group_id: uuid.UUID | None = None
+    tag: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    source_id: uuid.UUID | None = None
+    relationship_status_id: uuid.UUID | None = None
+    attributes: Annotated[dict[Annotated[str, msgspec.Meta(max_length=63)], Annotated[str, msgspec.Meta(
+        max_length=255)]], msgspec.Meta(max_length=20)] = {}
+
+
+class BulkRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One action on a selection (`ids`) or on every customer a filter finds (`filter`), never both; only the
+    customers the caller sees are touched. `owner_id` for assign_owner, `group_id` for add/remove_group, `tag_id`
+    for add/remove_tag, `relationship_status_id` (null clears it) for set_status."""
+
+    action: BulkActionName
+    ids: Annotated[list[uuid.UUID], msgspec.Meta(min_length=1, max_length=10_000)] | None = None
+    filter: BulkFilter | None = None
+    owner_id: uuid.UUID | None = None
+    group_id: uuid.UUID | None = None
+    tag_id: uuid.UUID | None = None
+    relationship_status_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class BulkOut(msgspec.Struct, kw_only=True):
+    action: str
+    matched: int  # the customers selected that the caller sees
+    changed: int  # those the action changed (one already in the group, say, is not)
 
 
 ExportFormat = Literal["csv", "xlsx"]
@@ -506,3 +597,64 @@ class ExportOut(msgspec.Struct, kw_only=True):
     error: str | None
     created_at: datetime.datetime
     finished_at: datetime.datetime | None
+
+
+# Duplicates and merge ------------------------------------------------------------------------------------
+
+DuplicateRuleName = Literal["tax_code", "phone", "email", "name_province"]
+
+
+class DuplicateRuleOut(msgspec.Struct, kw_only=True):
+    rule: DuplicateRuleName
+    enabled: bool
+    label_vi: str
+    label_en: str
+
+
+class DuplicateRuleSetting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    rule: DuplicateRuleName
+    enabled: bool
+
+
+class DuplicateRulesUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The rules to change; rules not listed keep their setting."""
+
+    rules: Annotated[list[DuplicateRuleSetting], msgspec.Meta(max_length=10)]
+
+
+class DuplicateMatch(msgspec.Struct, kw_only=True):
+    """An existing customer a new or changed one matches. `name` is withheld (null) when the caller does not see
+    that customer (data visibility); its id and code still say a duplicate exists."""
+
+    id: uuid.UUID
+    code: str
+    name: str | None
+    rules: list[str]
+
+
+class DuplicatePairOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    customer_a: DuplicateMatch
+    customer_b: DuplicateMatch
+    rules: list[str]
+    status: str
+    scanned_at: datetime.datetime
+
+
+class MergeCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Merge `loser_id` into the customer of the path (the winner, whose fields are kept)."""
+
+    loser_id: uuid.UUID
+
+
+class MergeOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    winner_id: uuid.UUID
+    loser_id: uuid.UUID
+    loser_code: str
+    loser_name: str
+    moved: dict[str, list[uuid.UUID]]  # "table.column" -> ids of the rows re-pointed to the winner
+    removed: dict[str, int]  # table -> how many of the loser's rows were dropped as the winner had the same
+    created_at: datetime.datetime
+    merged_by: uuid.UUID | None
+    undone_at: datetime.datetime | None

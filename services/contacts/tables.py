@@ -197,6 +197,32 @@ class CustomerImport(TenantTable, tablename="customer_import"):
     error = Text(null=True, default=None)  # why the whole import failed
     created_by = UUID(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    mapping_id = UUID(null=True, default=None)  # the saved ImportMapping it used, if any (kept if deleted)
+    reverted_at = Timestamptz(null=True, default=None)  # set once: a second revert is refused
+
+
+class ImportMapping(TenantTable, tablename="import_mapping"):
+    """A named column mapping (with its duplicate policy) a tenant saves to reuse on its next imports."""
+
+    name = Varchar(length=100, null=False)
+    name_folded = Varchar(length=100, null=False)  # unique per tenant (migration)
+    mapping = JSONB(default={}, null=False)  # column header -> customer field
+    match_on = Varchar(length=16, null=False, default="email")
+    on_duplicate = Varchar(length=16, null=False, default="skip")
+
+
+class CustomerImportOutcome(TenantTable, tablename="customer_import_outcome"):
+    """What one batch of an import did (or, in a dry run, would do) with its good rows of one outcome: created,
+    updated or skipped. The rows' lines and customers are aligned arrays, one table row per batch and outcome
+    (a table row per file row cost as much as writing the customer). An update keeps, aligned too, the fields
+    its row gave as they were before (`befores`), so the import can be reverted."""
+
+    # No foreign key to the import: imports are only deleted with their tenant, which sweeps every table.
+    customer_import = UUID(null=False, default=None)
+    outcome = Varchar(length=16, null=False)  # created | updated | skipped
+    row_numbers = Array(base_column=Integer(), null=False, default=[])
+    customer_ids = Array(base_column=UUID(), null=False, default=[])  # a NULL item: a dry run's "created"
+    befores = JSONB(null=True, default=None)  # updated: a JSON array of {field: value before}
 
 
 class CustomerImportError(TenantTable, tablename="customer_import_error"):
@@ -222,3 +248,50 @@ class CustomerExport(TenantTable, tablename="customer_export"):
     error = Text(null=True, default=None)
     created_by = UUID(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+
+
+# Duplicates and merge (issue 5, item 7) -------------------------------------------------------------------
+
+class DuplicateRule(TenantTable, tablename="duplicate_rule"):
+    """One of the tenant's duplicate match rules (`service.duplicates.RULES`), seeded enabled on first use."""
+
+    rule = Varchar(length=32, null=False)  # tax_code | phone | email | name_province; unique per tenant
+    enabled = Boolean(null=False, default=True)
+
+
+class CustomerKey(TenantTable, tablename="customer_key"):
+    """The values a customer is matched on (`rule`, `value`), one row each, kept by a trigger on `customer`
+    (see the migration), so create, update, import and the nightly scan match through one btree index."""
+
+    # No foreign key: checking one per key row made a bulk insert of customers half again slower (bench.duplicates);
+    # the trigger deletes a customer's keys with it.
+    customer_id = UUID(null=False, default=None)
+    rule = Varchar(length=32, null=False)
+    value = Varchar(length=300, null=False)
+
+
+class DuplicatePair(TenantTable, tablename="duplicate_pair"):
+    """Two customers the nightly scan found alike (`customer_a` < `customer_b`), for someone to review."""
+
+    customer_a = ForeignKey(references=Customer, null=False, on_delete=OnDelete.cascade)
+    customer_b = ForeignKey(references=Customer, null=False, on_delete=OnDelete.cascade)
+    rules = Array(base_column=Varchar(length=32), null=False, default=[])
+    status = Varchar(length=16, null=False, default="open")  # open | dismissed
+    dismissed_by = UUID(null=True, default=None)
+    scanned_at = Timestamptz(null=False)
+
+
+class CustomerMerge(TenantTable, tablename="customer_merge"):
+    """A merge of `loser_id` into `winner_id`: what it moved, table by table, so it can be undone, and the
+    loser as it was. While not undone, the loser's id redirects to the winner. No foreign keys: the loser is
+    gone, and the winner may go later."""
+
+    winner_id = UUID(null=False)
+    loser_id = UUID(null=False)
+    loser = JSONB(null=False)  # the loser's customer row as it was (to_jsonb)
+    moved = JSONB(null=False, default={})  # "table.column" -> [row ids re-pointed from the loser to the winner]
+    removed = JSONB(null=False, default={})  # table -> [rows (to_jsonb) deleted because the winner had one alike]
+    changed = JSONB(null=False, default={})  # other column changes: {"table.column": {row id: old value}}
+    merged_by = UUID(null=True, default=None)
+    undone_at = Timestamptz(null=True, default=None)
+    undone_by = UUID(null=True, default=None)

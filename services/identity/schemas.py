@@ -514,7 +514,7 @@ class JobRunOut(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str  # the job function, "module:function"
     queue_name: str
-    status: str  # running | queued (between slices, or retried) | succeeded | failed
+    status: str  # running | queued (between slices, or retried) | retrying (transient error) | succeeded | failed
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from services.contacts.schemas import AttributeValues
+from services.contacts.schemas import AttributeValues, DocumentOut
 
 ProvinceCode = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{2}$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -346,3 +346,41 @@ class TargetProgress(msgspec.Struct, kw_only=True):
     rate_bp: int  # the rate of the highest tier reached
     revenue: int  # the period's revenue the rebate is computed on
     rebate: int  # so far, or at close
+
+
+# -- agreement documents ----------------------------------------------------------------------------------
+class AgreementDates(msgspec.Struct, kw_only=True):
+    signed_on: datetime.date | None = None
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None  # inclusive
+
+
+class AgreementOut(DocumentOut, kw_only=True):
+    """One version of an agreement document: contacts' document (`id` is its id) with the agreement's dates."""
+
+    partner_id: uuid.UUID
+    signed_on: datetime.date | None
+    valid_from: datetime.date | None
+    valid_to: datetime.date | None
+    in_force: bool  # today (the tenant's) is within [valid_from, valid_to]
+
+
+# -- collaborator results ---------------------------------------------------------------------------------
+class CollaboratorResult(msgspec.Struct, kw_only=True):
+    """What a partner brought in a period (see services/partners/service/results.py for each count)."""
+
+    partner_id: uuid.UUID
+    customer_name: str
+    kind: str
+    tier: str
+    period: str
+    period_start: datetime.date
+    period_end: datetime.date
+    currency: str
+    leads_referred: int
+    qualified: int
+    won: int
+    converted: int
+    conversion_percent: float
+    revenue: int
+    commission: int

@@ -126,3 +126,14 @@ class DiscountTarget(TenantTable, tablename="discount_target"):
     achieved = BigInt(null=True, default=None)  # at close
     rebate = BigInt(null=True, default=None)  # at close, minor units
     closed_at = Timestamptz(null=True, default=None)
+
+
+class PartnerAgreement(TenantTable, tablename="partner_agreement"):
+    """The dates of one version of a partner's agreement document. The bytes, name, version, quota and presigned
+    download are contacts' document (on the partner's customer, `document_id`); deleting it deletes this row."""
+
+    partner_id = UUID(null=False)
+    document_id = UUID(null=False)  # contacts' document (foreign key with ON DELETE CASCADE, raw migration)
+    signed_on = Date(null=True, default=None)
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)  # inclusive

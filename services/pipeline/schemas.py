@@ -215,6 +215,7 @@ class OpportunityCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     priority: Priority = 0
     tags: Tags = []
     source: Source | None = None
+    referred_by_partner_id: uuid.UUID | None = None  # the partner (collaborator, dealer) who brought it
     email: Email | None = None
     phone: Phone | None = None
 
@@ -230,6 +231,7 @@ class OpportunityUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True
     priority: Priority | msgspec.UnsetType = msgspec.UNSET
     tags: Tags | msgspec.UnsetType = msgspec.UNSET
     source: Source | msgspec.UnsetType | None = msgspec.UNSET
+    referred_by_partner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class OpportunityOut(msgspec.Struct, kw_only=True):
@@ -249,6 +251,7 @@ class OpportunityOut(msgspec.Struct, kw_only=True):
     priority: int
     tags: list[str]
     source: str | None
+    referred_by_partner_id: uuid.UUID | None
     state: str
     lost_reason_id: uuid.UUID | None
     lost_note: str | None
@@ -319,6 +322,9 @@ class Qualify(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     new_customer_name: OpportunityName | None = None
     new_customer_kind: Literal["company", "individual"] = "company"
     stage_id: uuid.UUID | None = None
+    # A new customer matching existing ones (contacts' duplicate rules) answers 409 `duplicate` with the
+    # matches; qualify into one of them with `customer_id`, or send this to create the new one anyway.
+    confirm_duplicate: bool = False
 
 
 class StageMoveOut(msgspec.Struct, kw_only=True):
@@ -520,6 +526,7 @@ class QuotationLine(msgspec.Struct, kw_only=True):
     net: int
     tax: int
     total: int
+    parts: list[ComponentOut] = []  # a bundle's parts as quoted, each quantity for the whole line
 
 
 class Totals(msgspec.Struct, kw_only=True):

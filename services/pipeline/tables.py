@@ -137,6 +137,7 @@ class Opportunity(TenantTable, tablename="opportunity"):
     priority = Integer(default=0, null=False)  # 0-3
     tags = Array(base_column=Varchar(length=100), default=[], null=False)
     source = Varchar(length=120, null=True, default=None)
+    referred_by_partner_id = UUID(null=True, default=None)  # partners' partner who brought it (collaborator results)
     state = Varchar(length=8, default="open", null=False)  # open | won | lost
     lost_reason_id = ForeignKey(references=LostReason, null=True, default=None, on_delete=OnDelete.restrict)
     lost_note = Text(null=True, default=None)

@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from tests.conftest import DATA_DIR, ROOT, TestStack, serve_product
+from tests.identity.support_helpers import SUPPORT_PASSWORD, create_support_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "test-output" / "admin_ui"
@@ -75,6 +76,21 @@ async def sign_in(page: Page, base: str, email: str, password: str) -> None:
     await expect(page.get_by_role("navigation")).to_be_visible()
 
 
+async def support_sign_in(page: Page, base: str, stack: TestStack) -> None:
+    """A new support person (`crm support create-user`) signs in through the shell's support form."""
+    await page.goto(f"{base}/")
+    await page.get_by_role("button", name="Đăng nhập nhân viên hỗ trợ").click()
+    form = page.get_by_role("form", name="Đăng nhập nhân viên hỗ trợ")
+    await form.get_by_label("Email").fill(create_support_user(stack))
+    await form.get_by_label("Mật khẩu").fill(SUPPORT_PASSWORD)
+    await form.get_by_role("button", name="Đăng nhập").click()
+    await expect(page.get_by_role("navigation")).to_be_visible()
+
+
 async def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+# The webhook pages' tests use the webhooks tests' real receiver on loopback and real worker, not copies.
+from tests.webhooks.conftest import receiver, worker  # noqa: E402, F401

@@ -10,9 +10,8 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests import conftest
-from tests.admin_ui.conftest import screenshot, sign_in
+from tests.admin_ui.conftest import screenshot, sign_in, support_sign_in
 from tests.conftest import DATA_DIR, TenantUser, serve_product
-from tests.identity.support_helpers import SUPPORT_PASSWORD, create_support_user
 
 
 @pytest.fixture(scope="session")
@@ -46,12 +45,7 @@ async def test_an_admin_sees_plan_and_usage_and_support_changes_the_plan(
     support_context = await browser.new_context()
     support = await support_context.new_page()
     try:
-        await support.goto(f"{base}/")
-        await support.get_by_role("button", name="Đăng nhập nhân viên hỗ trợ").click()
-        form = support.get_by_role("form", name="Đăng nhập nhân viên hỗ trợ")
-        await form.get_by_label("Email").fill(create_support_user(stack))
-        await form.get_by_label("Mật khẩu").fill(SUPPORT_PASSWORD)
-        await form.get_by_role("button", name="Đăng nhập").click()
+        await support_sign_in(support, base, stack)
         await support.get_by_label("Tên, slug").fill(tenant_a.email)
         await support.get_by_role("button", name="Tìm", exact=True).click()
         await support.get_by_role("button", name="Công ty An Phát").click()

@@ -4,12 +4,15 @@ board by dragging its card to another column, after which the API and the column
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 from playwright.async_api import Page, expect
 
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
 from tests.pipeline.helpers import API, add_opportunity, add_stages, default_stages
+from tests.pipeline.sales import create_product, ok
 
 
 async def test_dragging_a_stage_row_reorders_the_stages_and_deleting_one_asks_where_its_deals_go(
@@ -66,3 +69,55 @@ async def test_dragging_a_card_to_another_column_moves_the_opportunity(
     await board.get_by_label("Chuyển Máy chủ Đà Nẵng sang").select_option(new["id"])
     await expect(source.locator("[data-count]")).to_have_text("1")
     await expect(source.locator("[data-weighted]")).to_contain_text("300.000")  # 10% of 3,000,000
+
+
+async def test_a_product_is_edited_made_a_bundle_and_a_price_policy_edited_from_the_pages(
+        page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
+    printer = await create_product(client, tenant_a, code="MI-01", name="Máy in", list_price=3_000_000)
+    toner = await create_product(client, tenant_a, code="MUC-01", name="Hộp mực", list_price=400_000)
+    await sign_in(page, server, tenant_a.email, tenant_a.password)
+    await page.get_by_role("navigation").get_by_role("link", name="Sản phẩm").click()
+    products = page.locator("pipeline-products")
+    await products.get_by_role("row").filter(has_text="MI-01").get_by_role("button", name="Sửa").click()
+    editor = products.get_by_role("form", name="Sửa sản phẩm")
+    await editor.get_by_label("Tên").fill("Bộ máy in văn phòng")
+    await editor.get_by_label("Giá niêm yết").fill("3500000")
+    await editor.get_by_label("Thuế suất (%)").fill("8")
+    await editor.get_by_role("button", name="Lưu").click()
+    await expect(products.get_by_role("row").filter(has_text="MI-01")).to_contain_text("Bộ máy in văn phòng")
+    edited = await ok(await client.get(f"{API}/products/{printer['id']}", headers=tenant_a.headers))
+    assert (edited["name"], edited["list_price"], Decimal(edited["tax_rate"])) == (
+        "Bộ máy in văn phòng", 3_500_000, Decimal(8))
+
+    await products.get_by_role("row").filter(has_text="MI-01").get_by_role("button", name="Sửa").click()
+    parts = products.get_by_role("form", name="Thành phần của bộ sản phẩm")
+    await parts.get_by_role("button", name="Thêm thành phần").click()
+    await parts.get_by_label("Thành phần 1").select_option(toner["id"])
+    await parts.get_by_label("Số lượng").fill("2")
+    await parts.get_by_role("button", name="Lưu thành phần").click()
+    await expect(products.get_by_role("row").filter(has_text="MI-01")).to_contain_text("2 × MUC-01")
+    bundle = await ok(await client.get(f"{API}/products/{printer['id']}", headers=tenant_a.headers))
+    assert [(c["product_id"], c["quantity"]) for c in bundle["components"]] == [(toner["id"], "2")]
+    # A part may not contain its bundle: the API's refusal shows on the page.
+    await products.get_by_role("row").filter(has_text="MUC-01").get_by_role("button", name="Sửa").click()
+    await parts.get_by_role("button", name="Thêm thành phần").click()
+    await parts.get_by_label("Thành phần 1").select_option(printer["id"])
+    await parts.get_by_role("button", name="Lưu thành phần").click()
+    await expect(products.get_by_role("alert")).to_be_visible()
+    assert (await ok(await client.get(f"{API}/products/{toner['id']}", headers=tenant_a.headers)))["components"] == []
+    await screenshot(page, "pipeline-products-bundle")
+
+    policy = await ok(await client.post(f"{API}/price-policies", headers=tenant_a.headers, json={
+        "name": "Giảm giá mùa hè", "valid_from": "2026-06-01", "percent": "5", "product_id": printer["id"]}), 201)
+    await page.get_by_role("navigation").get_by_role("link", name="Chính sách giá").click()
+    policies = page.locator("pipeline-price-policies")
+    await policies.get_by_role("row").filter(has_text="Giảm giá mùa hè").get_by_role("button", name="Sửa").click()
+    form = policies.get_by_role("form", name="Sửa chính sách giá")
+    await form.get_by_label("Đến ngày").fill("2026-08-31")
+    await form.get_by_label("Ưu tiên").fill("3")
+    await form.get_by_role("button", name="Lưu").click()
+    await expect(policies.get_by_role("row").filter(has_text="Giảm giá mùa hè")).to_contain_text("2026-08-31")
+    await policies.get_by_role("row").filter(has_text="Giảm giá mùa hè").get_by_role("button", name="Tắt").click()
+    await expect(policies.get_by_role("row").filter(has_text="Giảm giá mùa hè")).to_contain_text("đã tắt")
+    saved = await ok(await client.get(f"{API}/price-policies/{policy['id']}", headers=tenant_a.headers))
+    assert (saved["valid_to"], saved["priority"], saved["active"]) == ("2026-08-31", 3, False)

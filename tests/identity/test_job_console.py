@@ -3,42 +3,18 @@ another tenant gets 404 on it, and support staff see every tenant's failed jobs 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import asyncpg
 import httpx
-import redis
-from rq.job import Job
 
-from infra.jobs import enqueue_for_tenant
-from services.contacts.jobs import count_customers
 from tests import conftest
 from tests.identity.members import add_member
 from tests.identity.support_helpers import support_headers
+from tests.worker import failed_run, work
 
 JOBS = "/api/identity/v1/jobs"
 SUPPORT = "/api/identity/v1/support"
-
-
-def work(stack: conftest.TestStack) -> None:
-    result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
-                            env=stack.env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
-
-
-async def failed_run(stack: conftest.TestStack, owner_conn: asyncpg.Connection, tenant: conftest.TenantUser) -> Job:
-    """A tenant job that fails for a transient reason: the app role may not read customers while it runs."""
-    await owner_conn.execute("REVOKE SELECT ON customer FROM crm_app")
-    try:
-        job = enqueue_for_tenant(tenant.tenant_id, count_customers, connection=redis.Redis.from_url(stack.redis_url))
-        work(stack)
-    finally:
-        await owner_conn.execute("GRANT SELECT ON customer TO crm_app")
-    job.refresh()
-    assert job.get_status() == "failed"
-    return job
 
 
 async def runs(client: httpx.AsyncClient, user: conftest.TenantUser) -> list[Any]:
@@ -118,7 +94,8 @@ async def test_the_schedule_follows_the_tenants_clock(client, tenant_a):
     assert response.status_code == 200, response.text
     response = await client.get(f"{JOBS}/schedules", headers=tenant_a.headers)
     assert response.status_code == 200, response.text
-    ageing, partners = response.json()
+    ageing, partners, duplicates = response.json()
+    assert duplicates["job"] == "services.contacts.jobs:scan_duplicates"
     assert (partners["name"], partners["schedule"]) == ("partners.daily", "daily at 04:00 Asia/Tokyo")
     assert (ageing["name"], ageing["job"], ageing["schedule"], ageing["status"], ageing["last_run"]) == (
         "contacts.dont_forget", "services.contacts.jobs:age_statuses", "daily at 04:00 Asia/Tokyo", "never_run", None)

@@ -185,6 +185,28 @@ async def test_the_pdf_opens_and_reads_in_vietnamese(client, tenant_a):
         assert expected in text, (expected, text)
 
 
+async def test_a_bundle_is_priced_as_one_line_and_lists_its_parts_on_the_quotation_and_its_pdf(client, tenant_a):
+    printer = await create_product(client, tenant_a, code="MI-01", name="Máy in laser", list_price=3_000_000)
+    toner = await create_product(client, tenant_a, code="MUC-01", name="Hộp mực đen", list_price=400_000)
+    bundle = await create_product(client, tenant_a, code="BO-IN", name="Bộ máy in văn phòng", list_price=3_500_000,
+                                  tax_rate="10")
+    await ok(await client.put(f"{API}/products/{bundle['id']}/components", headers=tenant_a.headers,
+                              json=[{"product_id": printer["id"], "quantity": "1"},
+                                    {"product_id": toner["id"], "quantity": "2"}]))
+    customer = await create_customer(client, tenant_a, name=CUSTOMER_NAME)
+    body = await quotation(client, tenant_a, customer, lines=[{"product_id": bundle["id"], "quantity": 3}])
+    [line] = body["lines"]
+    assert (line["unit_price"], line["total"]) == (3_500_000, 11_550_000)  # one price for the bundle
+    assert [(p["code"], p["name"], p["quantity"]) for p in line["parts"]] == [
+        ("MI-01", "Máy in laser", "3"), ("MUC-01", "Hộp mực đen", "6")]  # per line: 3 bundles
+    await send(client, tenant_a, body["id"])
+    download = await ok(await client.get(f"{API}/quotations/{body['id']}/pdf", headers=tenant_a.headers))
+    pdf = await client.get(download["url"])
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in ("BO-IN", "3 × MI-01 Máy in laser", "6 × MUC-01 Hộp mực đen", "11.550.000 ₫"):
+        assert expected in text, (expected, text)
+
+
 async def test_accepting_announces_once_and_decisions_are_final(client, tenant_a, owner_conn):
     customer = await create_customer(client, tenant_a, name=CUSTOMER_NAME)
     body = await quotation(client, tenant_a, customer)

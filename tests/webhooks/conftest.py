@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import msgspec
 import pytest
 import redis
-from rq.scheduler import RQScheduler
 
 from infra.jobs import queue
-from tests.conftest import DATA_DIR, ROOT, TestStack
+from tests.conftest import DATA_DIR, TestStack
+from tests.worker import WorkerProcess as BaseWorkerProcess
 
 # 5 s, 5 min, 30 min... become 0.1 ms, 6 ms, 36 ms...: rq's scheduler (1 s ticks) then sets the pace.
 RETRY_SCALE = "0.00002"
@@ -109,49 +104,13 @@ def receiver() -> Iterator[Receiver]:
     receiver.server.shutdown()
 
 
-class WorkerProcess:
+class WorkerProcess(BaseWorkerProcess):
     """`crm worker` on the webhooks queue with rq's scheduler (retries), the retry clock compressed and the POST
-    timeout short (so a claim's lease, which outlasts it, runs out within seconds). Its own process group, so
-    `kill` takes the work horse down with it."""
+    timeout short (so a claim's lease, which outlasts it, runs out within seconds)."""
 
     def __init__(self, stack: TestStack) -> None:
-        self.env = {**stack.env, "CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE, "CRM_WEBHOOKS_TIMEOUT_SECONDS": "3"}
-        self.redis_url = stack.redis_url
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        log = (DATA_DIR / "test-webhooks-worker.log").open("a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", "worker", "--queues", "webhooks", "--with-scheduler"],
-            env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def kill(self) -> None:
-        """SIGKILL the worker, its work horse and its scheduler (rq gives them process groups of their own).
-        The dead scheduler's lock would hold the next worker's scheduler off until it expires (the reaper
-        covers that gap in production, within minutes); a test does not wait for it."""
-        assert self.process is not None
-        for child in self._children():
-            os.kill(child, signal.SIGKILL)
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=20)
-        redis.Redis.from_url(self.redis_url).delete(RQScheduler.get_locking_key("webhooks"))
-
-    def _children(self) -> list[int]:
-        assert self.process is not None
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rpartition(")")[2].split()
-            except OSError:
-                continue  # it ended meanwhile
-            if int(fields[1]) == self.process.pid:
-                children.append(int(stat.parent.name))
-        return children
-
-    def stop(self) -> None:
-        assert self.process is not None
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        super().__init__(stack, ["webhooks"], {"CRM_WEBHOOKS_RETRY_SCALE": RETRY_SCALE,
+                                               "CRM_WEBHOOKS_TIMEOUT_SECONDS": "3"}, "test-webhooks-worker.log")
 
 
 @pytest.fixture(scope="session")

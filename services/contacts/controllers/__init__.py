@@ -12,6 +12,7 @@ from services.contacts.controllers.classification import (
 )
 from services.contacts.controllers.customers import CustomerController
 from services.contacts.controllers.documents import CustomerDocumentController, DocumentController
+from services.contacts.controllers.duplicates import DuplicateController, DuplicateRuleController, MergeController
 from services.contacts.controllers.interactions import InteractionController
 from services.contacts.controllers.settings import ContactsSettingsController
 from services.contacts.controllers.transfers import ExportController, ImportController
@@ -20,5 +21,5 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CustomerController, CustomerClassificationController, GroupController, SourceController,
     RelationshipStatusController, TagController, AttributeController, PersonController, lifecycle_history,
     ContactsSettingsController, InteractionController, CustomerDocumentController, DocumentController,
-    ImportController, ExportController,
+    ImportController, ExportController, DuplicateRuleController, DuplicateController, MergeController,
 ]

@@ -21,6 +21,14 @@ WRITE = [requires("customers:write")]
 UPLOAD_BODY_LIMIT = documents.MAX_DOCUMENT_BYTES + 1024 * 1024
 
 
+def uploaded_size(upload: UploadFile) -> int:
+    """The size of the spooled file part, read from its end (the file is left at its start)."""
+    upload.file.seek(0, 2)
+    size = upload.file.tell()
+    upload.file.seek(0)
+    return size
+
+
 class DocumentUpload(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """The form: the file, and the document's name when it should differ from the file's."""
 
@@ -37,11 +45,8 @@ class CustomerDocumentController(Controller):
     async def upload_document(self, access: CallerAccess, customer_id: FromPath[uuid.UUID],
                               data: MultipartBody[DocumentUpload]) -> DocumentOut:
         upload = data.file
-        upload.file.seek(0, 2)
-        size = upload.file.tell()
-        upload.file.seek(0)
         return await documents.upload_document(access, customer_id, upload.file, data.name or upload.filename,
-                                               upload.content_type, size)
+                                               upload.content_type, uploaded_size(upload))
 
     @get(guards=READ, summary="The customer's documents: the latest version of each, or every version of `name`")
     async def list_documents(self, access: CallerAccess, customer_id: FromPath[uuid.UUID],

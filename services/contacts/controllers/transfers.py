@@ -6,14 +6,26 @@ import uuid
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, delete, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, JSONBody, MultipartBody
 
 from infra.problems import ProblemError, field_error_from_message
-from services.contacts.schemas import DownloadLink, ExportCreate, ExportOut, ImportOptions, ImportOut
-from services.contacts.service import exports, imports
+from services.contacts.schemas import (
+    DownloadLink,
+    ExportCreate,
+    ExportOut,
+    ImportMappingCreate,
+    ImportMappingOut,
+    ImportOptions,
+    ImportOut,
+    ImportRevertOut,
+    ImportRowOut,
+    LastImportMapping,
+)
+from services.contacts.service import exports, import_mappings, import_revert, imports
 from tenants.access import CallerAccess, requires
+from tenants.pagination import Cursor, Limit, Page
 
 IMPORT = [requires("imports:manage", "customers:write")]
 EXPORT = [requires("imports:manage", "customers:read")]
@@ -65,6 +77,40 @@ class ImportController(Controller):
         report = await imports.error_report(import_id)
         return Response(report, media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="import-{import_id}-errors.csv"'})
+
+
+    @get("/{import_id:uuid}/rows", guards=IMPORT,
+         summary="What the import did (or its dry run would do) with each good row: created, updated or skipped")
+    async def import_rows(self, import_id: FromPath[uuid.UUID], limit: Limit = 200,
+                          cursor: Cursor = None) -> Page[ImportRowOut]:
+        return await imports.import_rows(import_id, limit, cursor)
+
+    @post("/{import_id:uuid}/revert", guards=IMPORT, status_code=200,
+          summary="Revert an import: delete the customers it created, restore those it updated (once)",
+          description="409 for a dry run, an unfinished import or one already reverted. Customers changed since "
+                      "the import are still reverted and listed in `changed_since`.")
+    async def revert_import(self, import_id: FromPath[uuid.UUID]) -> ImportRevertOut:
+        return await import_revert.revert_import(import_id)
+
+    @get("/mappings", guards=IMPORT, summary="The tenant's saved column mappings, by name")
+    async def list_mappings(self) -> list[ImportMappingOut]:
+        return await import_mappings.list_mappings()
+
+    @post("/mappings", guards=IMPORT, summary="Save a column mapping by name (409 if the name is taken)")
+    async def create_mapping(self, data: JSONBody[ImportMappingCreate]) -> ImportMappingOut:
+        return await import_mappings.create_mapping(data)
+
+    @get("/mappings/last", guards=IMPORT, summary="The mapping the tenant's latest import used (saved or given)")
+    async def last_mapping(self) -> LastImportMapping:
+        return await import_mappings.last_mapping()
+
+    @get("/mappings/{mapping_id:uuid}", guards=IMPORT, summary="A saved column mapping")
+    async def get_mapping(self, mapping_id: FromPath[uuid.UUID]) -> ImportMappingOut:
+        return await import_mappings.get_mapping(mapping_id)
+
+    @delete("/mappings/{mapping_id:uuid}", guards=IMPORT, summary="Delete a saved mapping (imports keep theirs)")
+    async def delete_mapping(self, mapping_id: FromPath[uuid.UUID]) -> None:
+        await import_mappings.delete_mapping(mapping_id)
 
 
 class ExportController(Controller):

@@ -32,6 +32,7 @@ from services.contacts.events import (
     customer_data,
 )
 from services.contacts.schemas import (
+    Address,
     CustomerCreate,
     CustomerFilter,
     CustomerOut,
@@ -40,7 +41,7 @@ from services.contacts.schemas import (
     PhoneEntry,
     StatusChangeOut,
 )
-from services.contacts.service import statuses
+from services.contacts.service import duplicates, statuses
 from services.contacts.service.fields import (
     ATTRIBUTE_FILTER_PREFIX,
     AttributeRule,
@@ -189,14 +190,22 @@ def _given(value: Any) -> Any:
     return msgspec.UNSET if value is None else value
 
 
-async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) -> CustomerOut:
-    """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it)."""
+async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None,
+                          access: Access | None = None) -> CustomerOut:
+    """A new customer, owned by `data.owner_id` or else its creator (none when an API key or a job creates it).
+    409 `duplicate` when it matches existing customers by the tenant's rules, unless `data.confirm_duplicate`
+    (`access` withholds the names of matches the caller does not see)."""
+    phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
+    emails = _emails_after(_given(data.emails), _given(data.email), []) or []
+    tax_code = check_tax_code(data.tax_code) if data.tax_code else None
+    addresses = addresses_of(data.addresses)
+    await duplicates.refuse_duplicates(access, duplicates.keys_of(
+        tax_code=tax_code, phones=phones, emails=emails, name=data.name, addresses=addresses),
+        confirmed=data.confirm_duplicate)
     await quotas.consume("customers")
     ownership = await ownership_of(data.owner_id or creator_id)
     if data.source_id is not None:
         await require_source(data.source_id)
-    phones = _phones_after(_given(data.phones), _given(data.phone), []) or []
-    emails = _emails_after(_given(data.emails), _given(data.email), []) or []
     rules = await attribute_rules(lock=bool(data.attributes))
     customer = Customer(
         tenant_id=current_tenant_id(),
@@ -211,12 +220,12 @@ async def create_customer(data: CustomerCreate, creator_id: uuid.UUID | None) ->
         team_id=ownership.team_id,
         branch_id=ownership.branch_id,
         source_id=data.source_id,
-        tax_code=check_tax_code(data.tax_code) if data.tax_code else None,
+        tax_code=tax_code,
         phones=_json(phones),
         emails=_json(emails),
         website=data.website,
         industry=data.industry.strip() if data.industry else None,
-        addresses=_json(addresses_of(data.addresses)),
+        addresses=_json(addresses),
         needs_status=data.needs_status,
         notes=data.notes,
         last_contacted_at=data.last_contacted_at,
@@ -299,31 +308,47 @@ def _after_sorted(sort: AttributeSort, value: str | None, last_id: uuid.UUID) ->
                     f'OR ({sort.expression} = {typed} AND "customer"."id" {after} {{}}))', value, value, last_id)
 
 
+def filter_conditions_of(tenant_id: uuid.UUID, access: Access, where: CustomerFilter,
+                         rules: Mapping[str, AttributeRule]) -> list[Any]:
+    """The conditions of the customer list: the tenant, the caller's data visibility and the filters; `rules` are
+    the tenant's attribute definitions (needed when `where` filters by attributes)."""
+    conditions: list[Any] = [Customer.tenant_id == tenant_id, *visible_to(access, Customer)]
+    if where.q and (terms := search_terms(where.q)):
+        conditions.append(WhereRaw(_SEARCH, *terms))
+    if where.lifecycle_stage:
+        conditions.append(Customer.lifecycle_stage == where.lifecycle_stage)
+    if where.source_id:
+        conditions.append(Customer.source_id == where.source_id)
+    if where.relationship_status_id:
+        conditions.append(Customer.relationship_status_id == where.relationship_status_id)
+    if where.owner_id:
+        conditions.append(Customer.owner_id == where.owner_id)
+    if where.group_id:
+        conditions.append(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
+    if where.tag:
+        conditions.append(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
+    if any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes):
+        conditions += attribute_filters(rules, where.attributes)
+    return conditions
+
+
+async def filter_conditions(access: Access, where: CustomerFilter) -> list[Any]:
+    """`filter_conditions_of` for the current tenant, its attribute definitions read when needed."""
+    filtered = any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes)
+    return filter_conditions_of(current_tenant_id(), access, where, await attribute_rules() if filtered else {})
+
+
 def customer_list_query(tenant_id: uuid.UUID, access: Access, limit: int, cursor: str | None,
                         where: CustomerFilter, rules: Mapping[str, AttributeRule]) -> tuple[Any, AttributeSort | None]:
     """The statement of one page of customers (`limit + 1` rows) and its attribute sort, if any; `rules` are the
     tenant's attribute definitions (needed when `where` filters or sorts by attributes). Pure, so a benchmark
     can run the very same SQL."""
-    query = Customer.select(*_OUT_COLUMNS).where(Customer.tenant_id == tenant_id, *visible_to(access, Customer))
+    query = Customer.select(*_OUT_COLUMNS).where(*filter_conditions_of(tenant_id, access, where, rules))
     sort = attribute_sort(rules, where.sort) if where.sort else None
     if sort is None and (after := decode_cursor(cursor)):
         query = query.where(Customer.id > after)
     elif sort is not None and cursor:
         query = query.where(_after_sorted(sort, *_decode_sort_cursor(sort, cursor)))
-    if where.q and (terms := search_terms(where.q)):
-        query = query.where(WhereRaw(_SEARCH, *terms))
-    if where.lifecycle_stage:
-        query = query.where(Customer.lifecycle_stage == where.lifecycle_stage)
-    if where.source_id:
-        query = query.where(Customer.source_id == where.source_id)
-    if where.relationship_status_id:
-        query = query.where(Customer.relationship_status_id == where.relationship_status_id)
-    if where.group_id:
-        query = query.where(WhereRaw(IN_GROUP_SUBTREE, tenant_id, tenant_id, where.group_id, tenant_id))
-    if where.tag:
-        query = query.where(WhereRaw(_HAS_TAG, tenant_id, fold(where.tag)))
-    if any(name.startswith(ATTRIBUTE_FILTER_PREFIX) for name, _ in where.attributes):
-        query = query.where(*attribute_filters(rules, where.attributes))
     if sort is None:
         query = query.order_by(Customer.id)
     else:
@@ -359,6 +384,7 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
         changes[Customer.industry] = data.industry.strip() if data.industry else None
     if not isinstance(data.addresses, Unset):
         changes[Customer.addresses] = _json(addresses_of(data.addresses))
+    await _refuse_new_duplicates(access, before, data, phones, emails)
     if not isinstance(data.attributes, Unset):
         changes[Customer.attributes] = _json(
             attribute_values(await attribute_rules(lock=True), data.attributes, before.attributes))
@@ -394,20 +420,52 @@ async def update_customer(access: Access, customer_id: uuid.UUID, data: Customer
     return after
 
 
+async def _refuse_new_duplicates(access: Access, before: CustomerOut, data: CustomerUpdate,
+                                 phones: list[PhoneEntry] | None, emails: list[EmailEntry] | None) -> None:
+    """409 `duplicate` when the change gives the customer match values other customers have (values it already
+    had do not count again), unless `data.confirm_duplicate`."""
+    if data.confirm_duplicate:
+        return
+
+    def keys(name: str, tax_code: str | None, phones: list[PhoneEntry], emails: list[EmailEntry],
+             addresses: list[Address]) -> set[duplicates.Key]:
+        return duplicates.keys_of(tax_code=tax_code, phones=phones, emails=emails, name=name, addresses=addresses)
+
+    old = keys(before.name, before.tax_code, before.phones, before.emails, before.addresses)
+    new = keys(before.name if isinstance(data.name, Unset) else data.name,
+               before.tax_code if isinstance(data.tax_code, Unset)
+               else check_tax_code(data.tax_code) if data.tax_code else None,
+               before.phones if phones is None else phones, before.emails if emails is None else emails,
+               before.addresses if isinstance(data.addresses, Unset) else addresses_of(data.addresses))
+    await duplicates.refuse_duplicates(access, new - old, exclude=[before.id])
+
+
 async def delete_customer(access: Access, customer_id: uuid.UUID) -> None:
     """The customer and all that hangs off it (cascades), its documents' files in S3 too, removed last so a
     storage error rolls the deletion back."""
     before = await get_customer(access, customer_id)
     tenant_id = current_tenant_id()
-    files = await Document.select(Document.storage_path, Document.size_bytes).where(
-        (Document.tenant_id == tenant_id) & (Document.customer == customer_id))
+    files = await files_of([customer_id])
     await Customer.delete().where((Customer.tenant_id == tenant_id) & (Customer.id == customer_id))
     await quotas.release("customers")
-    await quotas.release("storage_bytes", sum(file["size_bytes"] for file in files))
-    for file in files:
-        await asyncio.to_thread(tenant_storage().delete, tenant_id, file["storage_path"])
+    await remove_files(files)
     await audit.record("customer.delete", "customer", customer_id, before=before)
     await emit(CUSTOMER_DELETED, CustomerDeleted(id=customer_id, code=before.code))
+
+
+async def files_of(customer_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    """The documents' files of customers about to be deleted (the rows go with them, by cascade)."""
+    if not customer_ids:
+        return []
+    return await Document.select(Document.storage_path, Document.size_bytes).where(
+        (Document.tenant_id == current_tenant_id()) & Document.customer.is_in(customer_ids))
+
+
+async def remove_files(files: list[dict[str, Any]]) -> None:
+    """After the customers' deletion, in its transaction: a storage error rolls the deletion back."""
+    await quotas.release("storage_bytes", sum(file["size_bytes"] for file in files))
+    for file in files:
+        await asyncio.to_thread(tenant_storage().delete, current_tenant_id(), file["storage_path"])
 
 
 async def count_customers() -> int:

@@ -64,7 +64,12 @@ WHERE c.tenant_id = {} AND c.relationship_status_id IS DISTINCT FROM {}::uuid
   AND COALESCE(c.last_contacted_at, c.created_at) < now() - make_interval(days => {})
   AND NOT COALESCE(s.system_key = ANY({}::text[]) OR s.id::text = ANY({}::text[]), false)
 """
-_DUE_BATCH = "SELECT c.id " + _DUE_FOR_DONT_FORGET + "ORDER BY c.id LIMIT {}"
+# In last-touch order (the index `customer_tenant_last_touch` ends with the id), after the previous batch's last
+# row, so a batch reads a range of its own rows and not again those the batches before it moved.
+_TOUCHED = "COALESCE(c.last_contacted_at, c.created_at)"
+_DUE_BATCH = (f"SELECT c.id, {_TOUCHED} AS touched " + _DUE_FOR_DONT_FORGET
+              + f"AND ({_TOUCHED}, c.id) > ({{}}::timestamptz, {{}}::uuid) ORDER BY {_TOUCHED}, c.id LIMIT {{}}")
+_START = (datetime.datetime.min.replace(tzinfo=datetime.UTC), uuid.UUID(int=0))
 _DUE_COUNT = "SELECT count(*) AS due " + _DUE_FOR_DONT_FORGET
 # The status a "Đừng quên" customer had before the latest move there, if that move came before the contact
 # (NULL when it had none or that status is gone); no row when the customer is not at "Đừng quên".
@@ -80,7 +85,7 @@ LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = moved.fr
 WHERE c.tenant_id = {} AND c.id = {}
 """
 AGEING_BATCH = 1000
-AGEING_SLICE = 20 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue
+AGEING_SLICE = 10 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue (a few seconds)
 _HISTORY = """
 SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
        h.actor_kind, h.actor_id, h.created_at AS changed_at
@@ -218,9 +223,11 @@ async def age_to_dont_forget(batch_size: int = AGEING_BATCH,
     due_args = (tenant_id, target, settings.dont_forget_after_days, settings.dont_forget_excluded,
                 settings.dont_forget_excluded)
     due = (await Customer.raw(_DUE_COUNT, *due_args))[0]["due"]
-    moved = 0
+    moved, after = 0, _START
     while moved < min(due, slice_rows):
-        rows = await Customer.raw(_DUE_BATCH, *due_args, batch_size)
+        rows = await Customer.raw(_DUE_BATCH, *due_args, *after, batch_size)
+        if rows:
+            after = (rows[-1]["touched"], rows[-1]["id"])
         changed = await change_status([row["id"] for row in rows], target)
         if changed:
             await audit.record("customer.dont_forget", "customer", actor=audit.SYSTEM, after={

@@ -16,7 +16,7 @@ from tenants.access import requires
 from tenants.auth import TenantScope
 from tenants.pagination import Cursor, Limit, Page
 
-RunStatus = Annotated[Literal["running", "queued", "succeeded", "failed"] | None, QueryParameter()]
+RunStatus = Annotated[Literal["running", "queued", "retrying", "succeeded", "failed"] | None, QueryParameter()]
 
 
 class JobConsoleController(Controller):

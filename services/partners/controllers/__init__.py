@@ -2,6 +2,7 @@
 
 from litestar.types import ControllerRouterHandler
 
+from services.partners.controllers.agreements import AgreementController, PartnerAgreementController, ResultsController
 from services.partners.controllers.attributes import PartnerAttributeController
 from services.partners.controllers.credit import CreditController, LedgerController
 from services.partners.controllers.partners import AccountController, PartnerController
@@ -11,5 +12,6 @@ from services.partners.controllers.territories import TerritoryController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     TerritoryController, PartnerController, AccountController, PolicyController, LedgerController,
-    CreditController, TargetController, PartnerAttributeController,
+    CreditController, TargetController, PartnerAttributeController, PartnerAgreementController, AgreementController,
+    ResultsController,
 ]

@@ -7,6 +7,7 @@ import uuid
 from litestar import Controller, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 
+from infra.vn import PROVINCES
 from services.partners.schemas import (
     Coverage,
     Proposal,
@@ -33,6 +34,10 @@ class TerritoryController(Controller):
     @post(guards=WRITE, summary="Add a territory of whole provinces and of districts within others")
     async def create_territory(self, data: JSONBody[TerritoryCreate]) -> TerritoryOut:
         return await service.create_territory(data)
+
+    @get("/provinces", guards=READ, summary="The provinces a territory is made of: GSO code -> name")
+    async def provinces(self) -> dict[str, str]:
+        return PROVINCES
 
     @get("/coverage", guards=READ, summary="Places claimed by several territories, and provinces nobody covers")
     async def coverage(self) -> Coverage:

@@ -54,6 +54,20 @@ async def get_partner(partner_id: uuid.UUID) -> PartnerOut:
     return (await _outs([row]))[0]
 
 
+async def require_partner_ref(partner_id: uuid.UUID | None, field: str) -> None:
+    """For another service's body naming a partner (a referral): 422 naming `field` unless it is this tenant's."""
+    if partner_id is not None and not await Partner.exists().where(_ours() & (Partner.id == partner_id)):
+        raise invalid([not_ours(field, "đối tác", "partner")])
+
+
+async def all_partners(kind: str | None = None) -> list[PartnerOut]:
+    """Every partner of `kind` (all when None), by customer name: one query, for reports over all partners."""
+    query = Partner.select(*_COLUMNS).where(_ours())
+    if kind:
+        query = query.where(Partner.kind == kind)
+    return sorted(await _outs(await query.output(load_json=True)), key=lambda partner: partner.customer_name)
+
+
 async def list_partners(limit: int, cursor: str | None, kind: str | None = None, status: str | None = None,
                         parent_id: uuid.UUID | None = None, territory_id: uuid.UUID | None = None
                         ) -> Page[PartnerOut]:

@@ -35,7 +35,7 @@ def period_end(period: str, start: datetime.date) -> datetime.date:
     return datetime.date(start.year + months // 12, months % 12 + 1, 1) - datetime.timedelta(days=1)
 
 
-def _check_start(period: str, start: datetime.date) -> None:
+def check_period_start(period: str, start: datetime.date) -> None:
     aligned = start.day == 1 and (period == "month" or (period == "quarter" and start.month in (1, 4, 7, 10))
                                   or (period == "year" and start.month == 1))
     if not aligned:
@@ -98,7 +98,7 @@ async def list_targets(partner_id: uuid.UUID | None) -> list[TargetProgress]:
 
 async def create_target(data: TargetCreate) -> TargetProgress:
     await get_partner(data.partner_id)
-    _check_start(data.period, data.period_start)
+    check_period_start(data.period, data.period_start)
     thresholds = [tier.threshold_percent for tier in data.tiers]
     if len(set(thresholds)) != len(thresholds):
         raise invalid([("tiers", "duplicate_threshold", "Mỗi bậc một ngưỡng khác nhau",

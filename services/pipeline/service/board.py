@@ -17,6 +17,7 @@ import msgspec
 from piccolo.querystring import QueryString
 
 from services.pipeline.schemas import Board, BoardCard, BoardColumn, OpportunityFilter, StageOut
+from services.pipeline.service.stages import ensure_default_stages
 from services.pipeline.tables import Opportunity
 from tenants.access import Access, visible_to
 from tenants.context import current_tenant_id
@@ -92,6 +93,7 @@ def _column(row: dict[str, Any]) -> BoardColumn:
 
 
 async def board(access: Access, where: OpportunityFilter, currency: str, per_column: int) -> Board:
+    await ensure_default_stages()
     query = board_query(current_tenant_id(), access, where, currency, per_column)
     rows = await Opportunity.raw("{}", query)
     return Board(currency=currency, columns=[_column(row) for row in rows])

@@ -18,6 +18,7 @@ from services.contacts.schemas import CustomerCreate
 from services.contacts.service.customers import create_customer, visible_customer_ids
 from services.contacts.tables import ContactPerson
 from services.identity.service.org import placement_of
+from services.partners.service.partners import require_partner_ref
 from services.pipeline.events import (
     LEAD_QUALIFIED,
     OPPORTUNITY_CREATED,
@@ -145,6 +146,7 @@ async def create_opportunity(access: Access, data: OpportunityCreate) -> Opportu
     await require_team(data.team_id)
     owner_id, team_id, branch_id = await _placement(data.owner_id or access.user_id, data.team_id)
     await _check_customer(access, data.customer_id, data.contact_person_id)
+    await require_partner_ref(data.referred_by_partner_id, "referred_by_partner_id")
     stage = await _stage_for(team_id, data.stage_id) if data.kind == "opportunity" else None
     if stage and stage.is_won:
         raise invalid([("stage_id", "won_stage", "Không tạo cơ hội ở giai đoạn thắng; hãy đánh dấu thắng",
@@ -156,7 +158,7 @@ async def create_opportunity(access: Access, data: OpportunityCreate) -> Opportu
         probability=data.probability if data.probability is not None else (stage.probability if stage else 0),
         probability_manual=data.probability is not None, expected_close_date=data.expected_close_date,
         priority=data.priority, tags=sorted(set(data.tags)), source=data.source, email=data.email,
-        phone=data.phone)
+        phone=data.phone, referred_by_partner_id=data.referred_by_partner_id)
     await opportunity.save()
     created = await _fetch(opportunity.id)
     await audit.record(f"{data.kind}.create", data.kind, created.id, after=created)
@@ -174,6 +176,9 @@ async def update_opportunity(access: Access, opportunity_id: uuid.UUID, data: Op
         if data.contact_person_id is not None:
             await _check_contact_person(before.customer_id, data.contact_person_id)
         changes[Opportunity.contact_person_id] = data.contact_person_id
+    if not isinstance(data.referred_by_partner_id, Unset):
+        await require_partner_ref(data.referred_by_partner_id, "referred_by_partner_id")
+        changes[Opportunity.referred_by_partner_id] = data.referred_by_partner_id
     if not isinstance(data.tags, Unset):
         changes[Opportunity.tags] = sorted(set(data.tags))
     if not isinstance(data.probability, Unset) and not isinstance(data.follow_stage, Unset) and data.follow_stage:
@@ -311,7 +316,8 @@ async def qualify(access: Access, opportunity_id: uuid.UUID, data: Qualify) -> O
     else:
         customer = await create_customer(CustomerCreate(
             kind=data.new_customer_kind, name=data.new_customer_name or before.name, email=before.email,
-            phone=before.phone, owner_id=before.owner_id, lifecycle_stage="lead"), access.user_id)
+            phone=before.phone, owner_id=before.owner_id, lifecycle_stage="lead",
+            confirm_duplicate=data.confirm_duplicate), access.user_id, access)
         customer_id = customer.id
     await Opportunity.raw(
         "UPDATE opportunity SET kind = 'opportunity', customer_id = {}, stage_id = {}, "

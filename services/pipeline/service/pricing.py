@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from infra.problems import invalid
-from services.pipeline.schemas import AppliedPolicy, QuotationLine, Totals
+from services.pipeline.schemas import AppliedPolicy, ComponentOut, QuotationLine, Totals
 from services.pipeline.tables import PricePolicy
 from tenants.context import current_tenant_id
 
@@ -101,6 +101,7 @@ class Priced(msgspec.Struct, frozen=True):
     unit_price: int
     discount_percent: Decimal
     tax_percent: Decimal
+    parts: tuple[ComponentOut, ...] = ()  # a bundle's parts, listed on the line (the bundle is priced as one)
 
 
 def best_policy(policies: list[Policy], line: Priced, currency: str, gross: int) -> Policy | None:
@@ -127,7 +128,7 @@ def price_line(line: Priced, policy: Policy | None) -> QuotationLine:
         quantity=line.quantity, unit_price=line.unit_price, discount_percent=line.discount_percent,
         tax_percent=line.tax_percent, gross=gross,
         policy=AppliedPolicy(id=policy.id, name=policy.name, amount=policy_takes) if policy else None,
-        discount=discount, net=net, tax=tax, total=net + tax)
+        discount=discount, net=net, tax=tax, total=net + tax, parts=list(line.parts))
 
 
 def price_lines(lines: list[Priced], policies: list[Policy], currency: str) -> list[QuotationLine]:

@@ -51,7 +51,8 @@ def _fields(data: ProductFields | ProductUpdate) -> dict[Any, Any]:
     return {getattr(Product, name): value for name, value in values.items()}
 
 
-async def _components(bundle_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ComponentOut]]:
+async def components_of(bundle_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[ComponentOut]]:
+    """The parts of each bundle among `bundle_ids` (a plain product is absent), in the order they were set."""
     if not bundle_ids:
         return {}
     rows = await BundleComponent.select(
@@ -67,7 +68,7 @@ async def _components(bundle_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Compo
 
 
 async def _out(rows: list[dict[str, Any]]) -> list[ProductOut]:
-    parts = await _components([row["id"] for row in rows])
+    parts = await components_of([row["id"] for row in rows])
     return [msgspec.convert({**row, "components": parts.get(row["id"], [])}, ProductOut) for row in rows]
 
 

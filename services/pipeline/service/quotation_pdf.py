@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 import font_source_sans_pro
 from fpdf import FPDF
@@ -34,7 +35,7 @@ def _number(value: Decimal) -> str:
     return f"{value.normalize():f}".replace(".", ",")
 
 
-def _fit(pdf: FPDF, text: str, width: float) -> str:
+def fit(pdf: FPDF, text: str, width: float) -> str:
     """`text`, cut with an ellipsis so that it fits a cell `width` mm wide."""
     if pdf.get_string_width(text) <= width:
         return text
@@ -43,12 +44,19 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
     return text + "…"
 
 
-def render(quotation: QuotationOut) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_margins(15, 15, 15)
+def document(title: str, orientation: Literal["portrait", "landscape"] = "portrait", margin: float = 15) -> FPDF:
+    """An A4 document with the Vietnamese-capable font loaded (regular `""` and bold `"B"` of `FONT`); reporting's
+    printed reports start from it too."""
+    pdf = FPDF(orientation=orientation, format="A4")
+    pdf.set_margins(margin, margin, margin)
     pdf.add_font(FONT, "", font_source_sans_pro.font_files_ttf["SourceSansPro"])
     pdf.add_font(FONT, "B", font_source_sans_pro.font_files_ttf["SourceSansProBold"])
-    pdf.set_title(f"Báo giá {quotation.number}")
+    pdf.set_title(title)
+    return pdf
+
+
+def render(quotation: QuotationOut) -> bytes:
+    pdf = document(f"Báo giá {quotation.number}")
     pdf.add_page()
 
     def line(text: str, size: int = 10, style: str = "", align: str = "L") -> None:
@@ -76,8 +84,15 @@ def render(quotation: QuotationOut) -> bytes:
                  money(item.unit_price, quotation.currency), money(discount, quotation.currency),
                  f"{_number(item.tax_percent)}%", money(item.total, quotation.currency))
         for (_, width, align), text in zip(_COLUMNS, cells, strict=True):
-            pdf.cell(width, 7, _fit(pdf, text, width - 2), border=1, align=align)
+            pdf.cell(width, 7, fit(pdf, text, width - 2), border=1, align=align)
         pdf.ln()
+        for part in item.parts:  # a bundle's parts, under its line: priced as one, listed so the buyer sees them
+            pdf.set_font(FONT, "", 8)
+            pdf.cell(_COLUMNS[0][1], 6, "", border="LR")
+            text = f"  • {_number(part.quantity)} × {part.code} {part.name}"
+            rest = sum(width for _, width, _ in _COLUMNS[1:])
+            pdf.cell(rest, 6, fit(pdf, text, rest - 2), border="LR", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.set_font(FONT, "", 9)
     pdf.ln(3)
     for label, amount in (("Cộng tiền hàng", quotation.subtotal), ("Chiết khấu", quotation.discount_total),
                           ("Tiền trước thuế", quotation.untaxed_total), ("Thuế GTGT", quotation.tax_total),

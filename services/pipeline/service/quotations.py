@@ -61,7 +61,7 @@ from services.pipeline.service.pricing import (
     price_lines,
     totals_of,
 )
-from services.pipeline.service.products import products_by_id
+from services.pipeline.service.products import components_of, products_by_id
 from services.pipeline.tables import Quotation, QuotationRevision, QuotationSend
 from tenants import audit
 from tenants.access import Access, visible_to
@@ -123,6 +123,7 @@ async def _priced(lines: list[QuotationLineIn], customer_id: uuid.UUID, currency
                   on: datetime.date) -> list[QuotationLine]:
     """Check the lines, fill them in from their products, and price them with the policies in force `on`."""
     products = await products_by_id([line.product_id for line in lines if line.product_id])
+    bundles = await components_of(list(products))
     errors, priced = [], []
     for index, line in enumerate(lines):
         field = f"lines[{index}]"
@@ -149,7 +150,9 @@ async def _priced(lines: list[QuotationLineIn], customer_id: uuid.UUID, currency
             quantity=line.quantity,
             unit_price=line.unit_price if line.unit_price is not None else product["list_price"],
             discount_percent=line.discount_percent,
-            tax_percent=line.tax_percent if line.tax_percent is not None else Decimal(product.get("tax_rate", 0))))
+            tax_percent=line.tax_percent if line.tax_percent is not None else Decimal(product.get("tax_rate", 0)),
+            parts=tuple(msgspec.structs.replace(part, quantity=part.quantity * line.quantity)
+                        for part in (bundles.get(line.product_id, []) if line.product_id else []))))
     if errors:
         raise invalid(errors)
     return price_lines(priced, await policies_in_force(customer_id, on), currency)

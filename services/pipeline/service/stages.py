@@ -1,4 +1,9 @@
-"""Pipeline's rules: stages in order, per sales team or shared by all teams (`team_id` None)."""
+"""Pipeline's rules: stages in order, per sales team or shared by all teams (`team_id` None).
+
+A tenant with no stage at all gets the default shared ones on first use (`ensure_default_stages`): a new
+company's board works from its first opportunity. Stages can be deleted, so no seed key remembers them: a
+tenant that removed every stage gets the defaults again, as a board without stages cannot hold anything.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +23,18 @@ DEFAULT_STAGES = [
     StageCreate(name_vi="Mới", name_en="New", probability=10),
     StageCreate(name_vi="Đủ điều kiện", name_en="Qualified", probability=30),
     StageCreate(name_vi="Báo giá", name_en="Proposition", probability=60),
-    StageCreate(name_vi="Thành công", name_en="Won", probability=100, is_won=True),
+    StageCreate(name_vi="Thành công", name_en="Won", probability=100, is_won=True, is_folded=True),
 ]
+# A concurrent first use waits on this lock, then its next statement (a new snapshot) finds the defaults.
+_SEED_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended('pipeline.stages:' || {}::uuid::text, 0))"
+_SEED_DEFAULTS = """
+INSERT INTO stage (id, tenant_id, name_vi, name_en, sequence, probability, is_won, is_folded, created_at, updated_at)
+SELECT uuidv7(), {}, s.name_vi, s.name_en, s.n - 1, s.probability, s.is_won, s.is_folded, now(), now()
+FROM unnest({}::text[], {}::text[], {}::int[], {}::bool[], {}::bool[])
+    WITH ORDINALITY AS s(name_vi, name_en, probability, is_won, is_folded, n)
+WHERE NOT EXISTS (SELECT 1 FROM stage WHERE tenant_id = {})
+RETURNING id
+"""
 STAGE_NOT_FOUND = NotFoundError("giai đoạn", "Stage")
 
 _OUT_COLUMNS = [getattr(Stage, name) for name in StageOut.__struct_fields__]
@@ -47,8 +62,23 @@ def _usable_by(team_id: uuid.UUID | None) -> Any:
     return shared if team_id is None else shared | (Stage.team_id == team_id)
 
 
+async def ensure_default_stages() -> None:
+    tenant_id = current_tenant_id()
+    if await Stage.exists().where(Stage.tenant_id == tenant_id):
+        return
+    await Stage.raw(_SEED_LOCK, tenant_id)
+    seeded = await Stage.raw(
+        _SEED_DEFAULTS, tenant_id, [s.name_vi for s in DEFAULT_STAGES], [s.name_en for s in DEFAULT_STAGES],
+        [s.probability for s in DEFAULT_STAGES], [s.is_won for s in DEFAULT_STAGES],
+        [s.is_folded for s in DEFAULT_STAGES], tenant_id)
+    if seeded:
+        await audit.record("stage.seed", "stage", after={"names": [s.name_vi for s in DEFAULT_STAGES]},
+                           actor=audit.SYSTEM)
+
+
 async def list_stages(team_id: uuid.UUID | None = None) -> list[StageOut]:
     """All the tenant's stages, or those a team uses when `team_id` is given, in order."""
+    await ensure_default_stages()
     query = Stage.select(*_OUT_COLUMNS).where(_mine())
     if team_id is not None:
         query = query.where(_usable_by(team_id))
@@ -75,6 +105,7 @@ async def require_stage(stage_id: uuid.UUID, team_id: uuid.UUID | None, field: s
 
 async def first_stage(team_id: uuid.UUID | None, field: str) -> StageRef:
     """Where a team's new opportunities start: its first stage that is not a won one."""
+    await ensure_default_stages()
     row = await Stage.select(Stage.id, Stage.probability, Stage.is_won).where(
         _mine() & _usable_by(team_id) & (Stage.is_won == False)).order_by(  # noqa: E712
         Stage.sequence).order_by(Stage.id).first()

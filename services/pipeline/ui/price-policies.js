@@ -1,12 +1,14 @@
 // Price policies: discounts and promotions by customer group, product or category and quantity, for a period.
-// Quotations apply them; this page adds, lists and deletes them.
+// Quotations apply them; this page adds, lists, edits (name, end date, priority, on/off) and deletes them.
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { API, asNumbers, money } from "./shared.js";
+import { API, asNumbers, money, patchIn } from "./shared.js";
 
 const POLICIES = `${API}/price-policies`;
 const KINDS = { discount: ["Chiết khấu", "Discount"], promotion: ["Khuyến mãi", "Promotion"] };
 
 class PricePoliciesPage extends CrmPage {
+  static properties = { editing: { state: true } };
+
   policies = new PagedList(this, POLICIES);
   products = new PagedList(this, `${API}/products`, { limit: 200, active: true });
 
@@ -15,6 +17,34 @@ class PricePoliciesPage extends CrmPage {
     return this.createIn(this.policies, event.target, POLICIES,
                          asNumbers(formValues(event.target), "amount", "priority"),
                          this.t("Đã thêm chính sách giá.", "Price policy added."));
+  }
+
+  constructor() {
+    super();
+    this.editing = null;
+  }
+
+  async change(policy, body) {
+    if (await patchIn(this, this.policies, `${POLICIES}/${policy.id}`, body,
+                      this.t("Đã lưu chính sách giá.", "Price policy saved."))) this.editing = null;
+  }
+
+  save(event) {
+    event.preventDefault();
+    const body = asNumbers(formValues(event.target), "priority");
+    body.valid_to ||= null;
+    return this.change(this.editing, body);
+  }
+
+  renderEditor() {
+    const policy = this.editing;
+    return html`<form @submit=${this.save} aria-label=${this.t("Sửa chính sách giá", "Edit price policy")}>
+      <label>${this.t("Tên", "Name")} <input name="name" .value=${policy.name}></label>
+      <label>${this.t("Đến ngày", "To")} <input name="valid_to" type="date" .value=${policy.valid_to ?? ""}></label>
+      <label>${this.t("Ưu tiên", "Priority")} <input name="priority" type="number" .value=${String(policy.priority)}></label>
+      <button type="submit">${this.t("Lưu", "Save")}</button>
+      <button type="button" class="secondary" @click=${() => { this.editing = null; }}>${this.t("Hủy", "Cancel")}</button>
+    </form>`;
   }
 
   deletePolicy(policy) {
@@ -47,6 +77,7 @@ class PricePoliciesPage extends CrmPage {
         <button type="submit">${this.t("Thêm", "Add")}</button>
       </form>` : nothing}
       ${this.renderProblem()}
+      ${this.editing && write ? this.renderEditor() : nothing}
       ${this.table(this.policies, [
         [this.t("Tên", "Name"), (p) => p.name],
         [this.t("Kiểu", "Kind"), (p) => (KINDS[p.kind] ? this.t(...KINDS[p.kind]) : p.kind)],
@@ -55,8 +86,12 @@ class PricePoliciesPage extends CrmPage {
                                                       `≥ ${p.min_quantity}`].filter(Boolean).join(" · ")],
         [this.t("Giảm", "Off"), (p) => (p.percent !== null ? `${p.percent}%` : money(this, p.amount, p.currency))],
         [this.t("Ưu tiên", "Priority"), (p) => p.priority],
-        ...(write ? [["", (p) => html`<button class="danger" @click=${() => this.deletePolicy(p)}>
-          ${this.t("Xóa", "Delete")}</button>`]] : []),
+        [this.t("Trạng thái", "Status"), (p) => (p.active ? html`<span class="badge">${this.t("đang dùng", "active")}</span>`
+                                                          : html`<span class="badge off">${this.t("đã tắt", "off")}</span>`)],
+        ...(write ? [["", (p) => html`<button class="secondary" @click=${() => { this.editing = p; }}>${this.t("Sửa", "Edit")}</button>
+          <button class="secondary" @click=${() => this.change(p, { active: !p.active })}>
+            ${p.active ? this.t("Tắt", "Switch off") : this.t("Bật", "Switch on")}</button>
+          <button class="danger" @click=${() => this.deletePolicy(p)}>${this.t("Xóa", "Delete")}</button>`]] : []),
       ])}`;
   }
 }

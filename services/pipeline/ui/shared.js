@@ -1,6 +1,9 @@
 // What the pipeline's pages share (not a page itself): the sales-team picker, stage names and money in VND.
 import { html, PagedList } from "crm-ui";
 
+// Shared by other services' pages too, so kept in the kit; re-exported for the pipeline's pages.
+export { asNumbers, money, patchIn } from "crm-ui";
+
 export const API = "/api/pipeline/v1";
 
 /** The company's sales teams, for the pages that show one team's board; loaded only for whoever may read them. */
@@ -19,23 +22,4 @@ export function teamPicker(page, teams, chosen) {
 
 export function stageName(page, stage) {
   return page.t(stage.name_vi, stage.name_en);
-}
-
-/** An amount in minor units (VND has none, so đồng) in the user's language. */
-export function money(page, amount, currency) {
-  const locale = page.lang === "en" ? "en-GB" : "vi-VN";
-  return new Intl.NumberFormat(locale, { style: "currency", currency }).format(amount);
-}
-
-/** `body` with its `names` fields, typed into number inputs, sent as JSON numbers (the API checks them). */
-export function asNumbers(body, ...names) {
-  for (const name of names) if (name in body) body[name] = Number(body[name]);
-  return body;
-}
-
-/** PATCHes `body` to `path` for `page`; on success reloads `list`. Answers what the API changed. */
-export async function patchIn(page, list, path, body, done) {
-  const changed = await page.act(() => page.api(path, { method: "PATCH", body }), done);
-  if (changed) await page.act(() => list.reload());
-  return changed;
 }

@@ -3,7 +3,9 @@
 from litestar.types import ControllerRouterHandler
 
 from services.reporting.controllers.indicators import IndicatorController
+from services.reporting.controllers.reports import ReportController
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     IndicatorController,
+    ReportController,
 ]

@@ -8,8 +8,8 @@ import uuid
 from litestar import Controller, get
 from litestar.params import FromQuery
 
-from services.reporting.schemas import CustomerIndicators, DebtAgeing, LifecycleSummary
-from services.reporting.service import customers, debt
+from services.reporting.schemas import CustomerIndicators, DebtAgeing, LifecycleSummary, PipelineIndicators
+from services.reporting.service import customers, debt, pipeline
 from services.reporting.service.customers import Filters
 from tenants.access import CallerAccess, requires
 
@@ -41,3 +41,17 @@ class IndicatorController(Controller):
     async def debt_ageing(self, access: CallerAccess, as_of: FromQuery[datetime.date | None] = None,
                           currency: FromQuery[str] = "VND") -> DebtAgeing:
         return await debt.debt_ageing(access, as_of, currency)
+
+    @get("/pipeline", guards=READ,
+         summary="Open opportunities by stage (count, value, weighted value); created, won, lost, win rate and "
+                 "average sales cycle; lost reasons; activities per salesperson; targets vs actuals; partners' "
+                 "discount target attainment; for a period (this month by default) against the one before")
+    async def pipeline_indicators(
+            self, access: CallerAccess, date_from: FromQuery[datetime.date | None] = None,
+            date_to: FromQuery[datetime.date | None] = None, team_id: FromQuery[uuid.UUID | None] = None,
+            branch_id: FromQuery[uuid.UUID | None] = None, owner_id: FromQuery[uuid.UUID | None] = None,
+            source_id: FromQuery[uuid.UUID | None] = None, group_id: FromQuery[uuid.UUID | None] = None,
+            currency: FromQuery[str] = "VND", direct: FromQuery[bool] = False) -> PipelineIndicators:
+        filters = Filters(date_from=date_from, date_to=date_to, team_id=team_id, branch_id=branch_id,
+                          owner_id=owner_id, source_id=source_id, group_id=group_id)
+        return await pipeline.pipeline_indicators(access, filters, currency=currency, direct=direct)

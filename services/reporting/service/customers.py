@@ -49,6 +49,21 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     group_id: uuid.UUID | None = None
 
 
+_OWNED = ("team_id", "branch_id", "owner_id")
+
+
+def owned_filters(filters: Filters, alias: str = "") -> tuple[list[str], list[object]]:
+    """The team, branch and owner filters as SQL conditions (on `alias`'s columns) and their arguments."""
+    at = f"{alias}." if alias else ""
+    where: list[str] = []
+    args: list[object] = []
+    for column in _OWNED:
+        if (value := getattr(filters, column)) is not None:
+            where.append(f"{at}{column} = {{}}")
+            args.append(value)
+    return where, args
+
+
 class _Query:
     """A `SELECT … FROM <facts> WHERE <visibility and filters>` built with Piccolo's `{}` arguments."""
 
@@ -62,11 +77,11 @@ class _Query:
         else:
             self.source, self.args = _FACTS, [tenant_id, tenant_id]
         visible, visible_args = visible_sql(access)
-        self.where, self.where_args = [visible], list(visible_args)
-        for column in ("team_id", "branch_id", "owner_id", "source_id"):
-            if (value := getattr(filters, column)) is not None:
-                self.where.append(f"{column} = {{}}")
-                self.where_args.append(value)
+        owned, owned_args = owned_filters(filters)
+        self.where, self.where_args = [visible, *owned], [*visible_args, *owned_args]
+        if filters.source_id is not None:
+            self.where.append("source_id = {}")
+            self.where_args.append(filters.source_id)
 
     async def rows(self, select: str, *, period: Period | None = None, group_by: str = "") -> list[dict[str, Any]]:
         where, args = list(self.where), list(self.where_args)
@@ -80,7 +95,7 @@ class _Query:
         return rows
 
 
-def _periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
+def periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
     """The asked period (this month by default) and the one before it of the same length (or the previous
     month / year when the period is a whole month / year, so that "this month vs last" reads right)."""
     start = filters.date_from or today.replace(day=1)
@@ -88,6 +103,9 @@ def _periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
     if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1 and start.month == end.month:
         prev_end = start - datetime.timedelta(days=1)
         return Period(date_from=start, date_to=end), Period(date_from=prev_end.replace(day=1), date_to=prev_end)
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return Period(date_from=start, date_to=end), Period(date_from=start.replace(year=start.year - 1),
+                                                            date_to=end.replace(year=end.year - 1))
     length = end - start
     prev_end = start - datetime.timedelta(days=1)
     return Period(date_from=start, date_to=end), Period(date_from=prev_end - length, date_to=prev_end)
@@ -95,7 +113,7 @@ def _periods(filters: Filters, today: datetime.date) -> tuple[Period, Period]:
 
 async def customer_indicators(access: Access, filters: Filters, *, direct: bool = False) -> CustomerIndicators:
     zone = await tenant_time_zone()
-    period, previous = _periods(filters, datetime.datetime.now(tz=zone).date())
+    period, previous = periods(filters, datetime.datetime.now(tz=zone).date())
     query = _Query(access, filters, direct, zone.key)
     new = (await query.rows("coalesce(sum(customers), 0)::bigint AS n", period=period))[0]["n"]
     before = (await query.rows("coalesce(sum(customers), 0)::bigint AS n", period=previous))[0]["n"]
@@ -140,11 +158,11 @@ async def _status_moves(access: Access, filters: Filters, period: Period) -> lis
     """Moves between relationship statuses in the period (from the status history), of visible customers."""
     zone = (await tenant_time_zone()).key
     visible, args = visible_sql(access, "c")
-    where = [visible]
-    for column in ("team_id", "branch_id", "owner_id", "source_id"):
-        if (value := getattr(filters, column)) is not None:
-            where.append(f"c.{column} = {{}}")
-            args.append(value)
+    owned, owned_args = owned_filters(filters, "c")
+    where, args = [visible, *owned], [*args, *owned_args]
+    if filters.source_id is not None:
+        where.append("c.source_id = {}")
+        args.append(filters.source_id)
     rows = await Customer.raw(
         "SELECT h.from_status_id, h.to_status_id, count(*) AS moves FROM customer_status_change h "  # noqa: S608
         "JOIN customer c ON c.tenant_id = h.tenant_id AND c.id = h.customer_id "

@@ -10,6 +10,7 @@ import datetime
 
 from services.contacts.tables import Customer
 from services.reporting.schemas import AgeingBuckets, CustomerDebt, DebtAgeing
+from services.reporting.service.customers import Filters, owned_filters
 from tenants.access import Access, visible_sql
 from tenants.context import current_tenant_id
 from tenants.locale import tenant_today
@@ -44,11 +45,16 @@ ORDER BY balance DESC, c.name
 """
 
 
-async def debt_ageing(access: Access, as_of: datetime.date | None = None, currency: str = "VND") -> DebtAgeing:
+async def debt_ageing(access: Access, as_of: datetime.date | None = None, currency: str = "VND",
+                      filters: Filters | None = None) -> DebtAgeing:
+    """`filters`: only its team, branch and owner apply (to the customer)."""
     day = as_of or await tenant_today()
     tenant_id = current_tenant_id()
     visible, args = visible_sql(access, "c")
-    rows = await Customer.raw(_AGEING.replace("{visible}", visible), tenant_id, currency, day, tenant_id, currency,
+    owned, owned_args = owned_filters(filters or Filters(), "c")
+    args += owned_args
+    condition = " AND ".join([visible, *owned])
+    rows = await Customer.raw(_AGEING.replace("{visible}", condition), tenant_id, currency, day, tenant_id, currency,
                               day, day, tenant_id, tenant_id, currency, *args)
     customers = [CustomerDebt(
         customer_id=row["customer_id"], name=row["name"], balance=row["balance"],

@@ -7,6 +7,7 @@ the rows the first one deleted and then skips them.
 
 from __future__ import annotations
 
+from services.reporting.facts import FACTS, Fact
 from services.reporting.tables import CustomerFact
 from tenants.context import current_tenant_id
 
@@ -48,3 +49,50 @@ async def rebuild_customer_facts() -> int:
     await CustomerFact.raw(_REBUILD, tenant_id)
     rows: int = await CustomerFact.count().where(CustomerFact.tenant_id == tenant_id)
     return rows
+
+
+def fold_sql(fact: Fact) -> str:
+    sums = ", ".join(f"sum({column}) AS {column}" for column, _ in fact.measures)
+    added = ", ".join(f"{column} = {fact.table}.{column} + excluded.{column}" for column, _ in fact.measures)
+    # A change of value alone (the same row moved onto itself) nets 0 opportunities but not 0 value.
+    changed = " OR ".join(f"{column} <> 0" for column, _ in fact.measures)
+    return f"""
+WITH moved AS (DELETE FROM {fact.delta} WHERE tenant_id = {{}} RETURNING {fact.columns}, {fact.measure_columns}),
+summed AS (SELECT {fact.columns}, {sums} FROM moved GROUP BY {fact.columns})
+INSERT INTO {fact.table} (id, tenant_id, {fact.columns}, {fact.measure_columns})
+SELECT uuidv7(), {{}}, {fact.columns}, {fact.measure_columns} FROM summed WHERE {changed}
+ON CONFLICT (tenant_id, {fact.columns}) DO UPDATE SET {added}, updated_at = now()
+RETURNING 1
+"""  # noqa: S608
+
+
+async def fold_facts(fact: Fact) -> int:
+    """`fold_customer_facts` for another roll-up (opportunities, activities)."""
+    tenant_id = current_tenant_id()
+    changed = await CustomerFact.raw(fold_sql(fact), tenant_id, tenant_id)
+    await CustomerFact.raw(f"DELETE FROM {fact.table} WHERE tenant_id = {{}} AND {fact.measures[0][0]} = 0",  # noqa: S608
+                           tenant_id)
+    return len(changed)
+
+
+async def rebuild_facts(fact: Fact) -> int:
+    """`rebuild_customer_facts` for another roll-up; returns its rows."""
+    tenant_id = current_tenant_id()
+    await CustomerFact.raw(f"SELECT 1 FROM {fact.source} WHERE tenant_id = {{}} FOR SHARE", tenant_id)  # noqa: S608
+    for table in (fact.delta, fact.table):
+        await CustomerFact.raw(f"DELETE FROM {table} WHERE tenant_id = {{}}", tenant_id)  # noqa: S608
+    await CustomerFact.raw(
+        f"INSERT INTO {fact.table} (id, tenant_id, {fact.columns}, {fact.measure_columns}) "  # noqa: S608
+        f"SELECT uuidv7(), g.* FROM ({fact.grouped(fact.source, where='WHERE x.tenant_id = {}')}) g", tenant_id)
+    rows = await CustomerFact.raw(f"SELECT count(*) AS n FROM {fact.table} WHERE tenant_id = {{}}",  # noqa: S608
+                                  tenant_id)
+    return int(rows[0]["n"])
+
+
+async def fold_all() -> int:
+    """Every roll-up's pending deltas folded in."""
+    return await fold_customer_facts() + sum([await fold_facts(fact) for fact in FACTS])
+
+
+async def rebuild_all() -> int:
+    return await rebuild_customer_facts() + sum([await rebuild_facts(fact) for fact in FACTS])
