@@ -8,6 +8,7 @@ from bench import (
     ageing,
     auth_overhead,
     contacts_import,
+    contacts_search,
     credit_check,
     dashboard,
     duplicates,
@@ -21,7 +22,7 @@ from bench.harness import print_table
 def main() -> None:
     results = []
     for module in (rls_cost, auth_overhead, credit_check, dashboard, pipeline_board, webhooks_delivery,
-                   contacts_import, duplicates, ageing):
+                   contacts_import, contacts_search, duplicates, ageing):
         results += asyncio.run(module.run())
     print_table(results)
 

@@ -6,7 +6,7 @@ import os
 import statistics
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -69,6 +69,24 @@ def served(command: list[str], env: dict[str, str]) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+async def paired_medians(first: Callable[[], Awaitable[float]], second: Callable[[], Awaitable[float]], runs: int,
+                         iterations: int, warm: int = 10) -> tuple[list[float], list[float]]:
+    """The median of each run of two timed calls made in turn (after `warm` calls of each, for plans and caches),
+    one list per call."""
+    for _ in range(warm):
+        await first()
+        await second()
+    first_medians, second_medians = [], []
+    for _ in range(runs):
+        first_times, second_times = [], []
+        for _ in range(iterations):
+            first_times.append(await first())
+            second_times.append(await second())
+        first_medians.append(statistics.median(first_times))
+        second_medians.append(statistics.median(second_times))
+    return first_medians, second_medians
 
 
 def median_ratio(ratios: list[float]) -> float:

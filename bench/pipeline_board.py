@@ -17,7 +17,7 @@ import uuid
 import asyncpg
 import httpx
 
-from bench.harness import Result, bench_database, served
+from bench.harness import Result, bench_database, paired_medians, served
 from services.pipeline.schemas import OpportunityFilter
 from services.pipeline.service.board import board_query
 from tenants.access import Access
@@ -105,17 +105,9 @@ async def run() -> list[Result]:
                                         20).compile_string()
                 app = await asyncpg.connect(db.app_url)
                 try:
-                    for _ in range(10):  # warm plans and caches
-                        await _http(client, headers, team_id)
-                        await _raw(app, tenant_id, sql, args)
-                    http_medians, raw_medians = [], []
-                    for _ in range(RUNS):
-                        http, raw = [], []
-                        for _ in range(ITERATIONS):
-                            http.append(await _http(client, headers, team_id))
-                            raw.append(await _raw(app, tenant_id, sql, args))
-                        http_medians.append(statistics.median(http))
-                        raw_medians.append(statistics.median(raw))
+                    http_medians, raw_medians = await paired_medians(
+                        lambda: _http(client, headers, team_id), lambda: _raw(app, tenant_id, sql, args),
+                        RUNS, ITERATIONS)
                 finally:
                     await app.close()
     ratio = statistics.median(h / r for h, r in zip(http_medians, raw_medians, strict=True))

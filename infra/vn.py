@@ -1,4 +1,4 @@
-"""Vietnamese reference data and validators: tax codes (mã số thuế) and the GSO province codes."""
+"""Vietnamese reference data and validators: tax codes (mã số thuế), phone numbers and the GSO province codes."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 # Mã số thuế: 10 digits for an enterprise, or those 10 + "-" + 3 digits for one of its branches.
 _TAX_CODE = re.compile(r"^(?P<main>\d{10})(?:-?(?P<branch>\d{3}))?$")
 _TAX_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+# +84 then a mobile prefix (3, 5, 7, 8, 9) and 8 digits, or a landline area code (2x) and 8 digits.
+_VN_PHONE = re.compile(r"^\+84(3|5|7|8|9|2\d)\d{7,8}$")
 
 # The 63 provinces and centrally-run cities, keyed by their two-digit GSO administrative code.
 PROVINCES: dict[str, str] = {
@@ -43,6 +45,17 @@ def normalise_tax_code(raw: str) -> str | None:
     if tax_check_digit(main[:9]) != int(main[9]) or branch == "000":
         return None
     return f"{main}-{branch}" if branch else main
+
+
+def normalise_phone(raw: str) -> str | None:
+    """'0912 345 678', '84912345678' and '+84 912.345.678' all become '+84912345678'; None when it is not a
+    Vietnamese number."""
+    digits = re.sub(r"[ .()-]", "", raw.strip())
+    if digits.startswith("0"):
+        digits = "+84" + digits[1:]
+    elif digits.startswith("84"):
+        digits = "+" + digits
+    return digits if _VN_PHONE.match(digits) else None
 
 
 def is_province_code(code: str) -> bool:

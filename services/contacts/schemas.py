@@ -98,7 +98,8 @@ class CustomerFilter(msgspec.Struct, frozen=True, kw_only=True):
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
     owner_id: uuid.UUID | None = None  # the salesperson in charge
-    attributes: tuple[tuple[str, str], ...] = ()  # `attr.<key>=value` query parameters
+    attributes: tuple[tuple[str, str], ...] = ()  # `attr.<key>=value`, `attr.<key>.min=`/`.max=` parameters
+    sort: str | None = None  # `attr.<key>` ascending, `-attr.<key>` descending; records without a value last
 
 
 class GroupCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -192,9 +193,21 @@ Notes = Annotated[str, msgspec.Meta(max_length=4000)]
 Label = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Place = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 AttributeKey = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-AttributeValue = str | int | float | bool | list[str] | None
+Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]  # ISO 4217
+
+
+class Money(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An amount in the currency's minor units (đồng for VND, cents for USD): integers, never floats."""
+
+    amount: int
+    currency: Currency = "VND"
+
+
+# A money value is written as a Money object, or as a bare integer amount in VND.
+AttributeValue = str | int | float | bool | list[str] | Money | None
 AttributeValues = Annotated[dict[AttributeKey, AttributeValue], msgspec.Meta(max_length=100)]
-AttributeType = Literal["text", "number", "date", "boolean", "select", "multiselect"]
+AttributeType = Literal["text", "long_text", "number", "money", "date", "boolean", "select", "multiselect", "user",
+                        "url", "email", "phone"]
 
 
 class PhoneEntry(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -287,6 +300,20 @@ Options = Annotated[list[AttributeOption], msgspec.Meta(max_length=200)]
 SortOrder = Annotated[int, msgspec.Meta(ge=-100000, le=100000)]
 
 
+HelpText = Annotated[str, msgspec.Meta(max_length=500)]
+Bound = Annotated[float, msgspec.Meta(ge=-1e18, le=1e18)]  # ints are accepted
+
+
+class AttributeValidation(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True, frozen=True):
+    """Limits a value must respect, each for the types it names."""
+
+    min: Bound | None = None  # number; money (minor units)
+    max: Bound | None = None
+    min_date: datetime.date | None = None  # date
+    max_date: datetime.date | None = None
+    max_length: Annotated[int, msgspec.Meta(ge=1, le=20000)] | None = None  # text, long text
+
+
 class AttributeCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     key: AttributeKey  # fixed once created: values are stored under it
     label_vi: Name
@@ -295,14 +322,25 @@ class AttributeCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     options: Options = []  # select and multiselect only
     required: bool = False
     sort_order: SortOrder = 0
+    default: AttributeValue = None  # given to a new record that comes without a value
+    validation: AttributeValidation = msgspec.field(default_factory=AttributeValidation)
+    help_vi: HelpText = ""
+    help_en: HelpText = ""
 
 
 class AttributeUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """Labels (renaming keeps the values: they are stored under the key), options (dropping one that records
+    hold needs `?confirm=true`), and the rest."""
+
     label_vi: Name | msgspec.UnsetType = msgspec.UNSET
     label_en: Name | msgspec.UnsetType = msgspec.UNSET
     options: Options | msgspec.UnsetType = msgspec.UNSET
     required: bool | msgspec.UnsetType = msgspec.UNSET
     sort_order: SortOrder | msgspec.UnsetType = msgspec.UNSET
+    default: AttributeValue | msgspec.UnsetType = msgspec.UNSET  # null: no default
+    validation: AttributeValidation | msgspec.UnsetType = msgspec.UNSET
+    help_vi: HelpText | msgspec.UnsetType = msgspec.UNSET
+    help_en: HelpText | msgspec.UnsetType = msgspec.UNSET
 
 
 class AttributeOut(msgspec.Struct, kw_only=True):
@@ -314,6 +352,10 @@ class AttributeOut(msgspec.Struct, kw_only=True):
     options: list[AttributeOption]
     required: bool
     sort_order: int
+    default: Any = None
+    validation: AttributeValidation = msgspec.field(default_factory=AttributeValidation)
+    help_vi: str = ""
+    help_en: str = ""
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -321,6 +363,14 @@ class AttributeOut(msgspec.Struct, kw_only=True):
 class AttributeDeleted(msgspec.Struct, kw_only=True):
     key: str
     records_affected: int  # customers (or partners) whose value for it was removed
+
+
+class AttributeImpact(msgspec.Struct, kw_only=True):
+    """What removing an attribute, or some of its options, would touch (nothing is changed)."""
+
+    key: str
+    records_affected: int  # records holding a value of the attribute, or one of the options
+    options: dict[str, int] = {}  # per option asked about: records holding it
 
 
 DontForgetDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]

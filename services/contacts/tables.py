@@ -129,10 +129,15 @@ class AttributeDefinition(TenantTable, tablename="attribute_definition"):
     key = Varchar(length=63, null=False)  # unique per tenant and entity; fixed once created
     label_vi = Varchar(length=255, null=False)
     label_en = Varchar(length=255, null=False)
-    type = Varchar(length=16, null=False)  # text | number | date | boolean | select | multiselect
+    # text | long_text | number | money | date | boolean | select | multiselect | user | url | email | phone
+    type = Varchar(length=16, null=False)
     options = JSONB(default=[], null=False)  # select/multiselect: [{"value", "label_vi", "label_en"}]
     required = Boolean(default=False, null=False)
     sort_order = Integer(default=0, null=False)
+    default_value = JSONB(default="null", null=False)  # given to a new record that has no value; JSON null: none
+    validation = JSONB(default={}, null=False)  # min/max (number, money), min_date/max_date, max_length
+    help_vi = Varchar(length=500, default="", null=False)
+    help_en = Varchar(length=500, default="", null=False)
 
 
 class ContactsSettings(TenantTable, tablename="contacts_settings"):

@@ -8,7 +8,7 @@ import asyncpg
 
 from tests.conftest import TEST_DATABASE, _with_database
 from tests.contacts.helpers import ATTRIBUTES, CUSTOMERS, create_customer, fields_at_fault
-from tests.identity.members import add_member
+from tests.identity.members import add_member, user_id_of
 
 DEFINITIONS = [
     {"key": "size", "label_vi": "Quy mô", "label_en": "Size", "type": "select", "sort_order": 1, "options": [
@@ -179,7 +179,8 @@ async def test_removing_a_definition_removes_its_values(client, tenant_a):
     first = await create_customer(client, tenant_a, name="Một", attributes={"size": "large", "staff": 3})
     await create_customer(client, tenant_a, name="Hai", attributes={"size": "small"})
     await create_customer(client, tenant_a, name="Ba", attributes={"staff": 4})
-    deleted = await client.delete(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers)
+    deleted = await client.delete(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers,
+                                  params={"confirm": "true"})
     assert deleted.status_code == 200 and deleted.json() == {"key": "size", "records_affected": 2}
     assert (await client.get(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers)).status_code == 404
     one = (await client.get(f"{CUSTOMERS}/{first['id']}", headers=tenant_a.headers)).json()
@@ -205,3 +206,213 @@ async def test_another_tenant_cannot_see_or_change_the_definitions(client, tenan
     b_customer = await client.post(CUSTOMERS, headers=tenant_b.headers, json={"name": "B", "attributes": {"size": 5}})
     assert b_customer.status_code == 201
     assert (await client.get(one, headers=tenant_a.headers)).json()["type"] == "select"
+
+
+NEW_TYPES = [
+    {"key": "history", "label_vi": "Lịch sử", "label_en": "History", "type": "long_text",
+     "validation": {"max_length": 5000}, "help_vi": "Quá trình hợp tác", "help_en": "How we worked together"},
+    {"key": "budget", "label_vi": "Ngân sách", "label_en": "Budget", "type": "money",
+     "validation": {"min": 0}, "default": 1000000},
+    {"key": "account_manager", "label_vi": "Người chăm sóc", "label_en": "Account manager", "type": "user"},
+    {"key": "portal", "label_vi": "Cổng thông tin", "label_en": "Portal", "type": "url"},
+    {"key": "billing_email", "label_vi": "Email hoá đơn", "label_en": "Billing email", "type": "email"},
+    {"key": "hotline", "label_vi": "Đường dây nóng", "label_en": "Hotline", "type": "phone"},
+    {"key": "staff", "label_vi": "Số nhân viên", "label_en": "Staff", "type": "number",
+     "validation": {"min": 1, "max": 100000}},
+]
+
+
+async def test_new_types_check_their_values_per_tenant(client, tenant_a, tenant_b):
+    definitions = await _define(client, tenant_a, NEW_TYPES)
+    assert definitions[0]["help_vi"] == "Quá trình hợp tác" and definitions[0]["validation"] == {"max_length": 5000}
+    assert definitions[1]["default"] == {"amount": 1000000, "currency": "VND"}
+    seller = await add_member(tenant_a, "salesperson")
+    outsider = await user_id_of(client, tenant_b)
+    good = await create_customer(client, tenant_a, name="Đủ kiểu mới", attributes={
+        "history": "Dài " * 1000, "budget": {"amount": 2500, "currency": "USD"}, "account_manager": str(seller.user_id),
+        "portal": "https://portal.example.vn/kh", "billing_email": "KeToan@Example.VN", "hotline": "0912 345 678",
+        "staff": 120})
+    assert good["attributes"]["budget"] == {"amount": 2500, "currency": "USD"}
+    assert good["attributes"]["account_manager"] == str(seller.user_id)
+    assert good["attributes"]["billing_email"] == "ketoan@example.vn"
+    assert good["attributes"]["hotline"] == "+84912345678"
+    defaulted = await create_customer(client, tenant_a, name="Mặc định", attributes={"budget": 750000})
+    assert defaulted["attributes"] == {"budget": {"amount": 750000, "currency": "VND"}}
+    assert (await create_customer(client, tenant_a, name="Chỉ mặc định"))["attributes"] == {
+        "budget": {"amount": 1000000, "currency": "VND"}}
+    bad = {"history": "x" * 5001, "budget": 12.5, "account_manager": str(outsider), "portal": "ftp://x.vn",
+           "billing_email": "ketoan@", "hotline": "12345", "staff": 0}
+    for language in ("en", "vi"):
+        refused = await client.post(CUSTOMERS, headers={**tenant_a.headers, "Accept-Language": language},
+                                    json={"name": "Sai kiểu mới", "attributes": bad})
+        assert refused.status_code == 422, refused.text
+        assert sorted(fields_at_fault(refused)) == sorted(f"attributes.{key}" for key in bad)
+        errors = {error["field"]: error for error in refused.json()["errors"]}
+        assert errors["attributes.account_manager"]["message_en"] == "No such member in this company"
+        assert errors["attributes.account_manager"]["message_vi"] == "Không có thành viên này trong công ty"
+        assert errors["attributes.hotline"]["message_vi"] == "Số điện thoại Việt Nam không hợp lệ"
+        assert errors["attributes.staff"]["message_en"] == "At least 1"
+        assert errors["attributes.history"]["message_en"] == "At most 5000 characters"
+    assert refused.json()["errors"][0]["message"] == refused.json()["errors"][0]["message_vi"]
+    negative = await client.post(CUSTOMERS, headers=tenant_a.headers,
+                                 json={"name": "Âm", "attributes": {"budget": {"amount": -1}}})
+    assert negative.status_code == 422 and fields_at_fault(negative) == ["attributes.budget"]
+    # Tenant B has none of these attributes; its member ids are not A's members, and the reverse.
+    unknown = await client.post(CUSTOMERS, headers=tenant_b.headers,
+                                json={"name": "B", "attributes": {"hotline": "0912345678"}})
+    assert unknown.status_code == 422 and fields_at_fault(unknown) == ["attributes.hotline"]
+    await _define(client, tenant_b, [NEW_TYPES[2]])
+    foreign = await client.post(CUSTOMERS, headers=tenant_b.headers,
+                                json={"name": "B", "attributes": {"account_manager": str(seller.user_id)}})
+    assert foreign.status_code == 422 and fields_at_fault(foreign) == ["attributes.account_manager"]
+    own = await create_customer(client, tenant_b, name="B", attributes={"account_manager": str(outsider)})
+    assert own["attributes"] == {"account_manager": str(outsider)}
+
+
+async def test_limits_defaults_and_help_are_checked_and_renaming_keeps_values(client, tenant_a):
+    base = {"label_vi": "Nhãn", "label_en": "Label"}
+    cases = [
+        ({**base, "key": "a", "type": "text", "validation": {"min": 1}}, "validation.min"),
+        ({**base, "key": "a", "type": "number", "validation": {"min": 5, "max": 1}}, "validation.max"),
+        ({**base, "key": "a", "type": "date", "default": "31/12/2026"}, "default"),
+        ({**base, "key": "a", "type": "user", "default": str(uuid.uuid4())}, "default"),
+        ({**base, "key": "a", "type": "select", "default": "zz",
+          "options": [{"value": "b", "label_vi": "B", "label_en": "B"}]}, "default"),
+        ({**base, "key": "a", "type": "money", "default": {"amount": 5, "currency": "dong"}}, "default.currency"),
+        ({**base, "key": "a", "type": "text", "help_en": "x" * 501}, "help_en"),
+    ]
+    for body, field in cases:
+        response = await client.post(ATTRIBUTES, headers=tenant_a.headers, json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert fields_at_fault(response) == [field], body
+    (founded,) = await _define(client, tenant_a, [{**base, "key": "founded", "type": "date",
+                                                     "validation": {"min_date": "1990-01-01"}}])
+    customer = await create_customer(client, tenant_a, name="Có ngày", attributes={"founded": "2001-02-03"})
+    too_early = await client.post(CUSTOMERS, headers=tenant_a.headers,
+                                  json={"name": "Sớm", "attributes": {"founded": "1989-12-31"}})
+    assert too_early.status_code == 422 and too_early.json()["errors"][0]["message_en"] == "Not before 1990-01-01"
+    renamed = await client.patch(f"{ATTRIBUTES}/{founded['id']}", headers=tenant_a.headers,
+                                 json={"label_vi": "Ngày thành lập", "label_en": "Founded on",
+                                       "help_en": "As registered"})
+    assert renamed.status_code == 200 and renamed.json()["label_en"] == "Founded on"
+    assert renamed.json()["help_en"] == "As registered" and renamed.json()["key"] == "founded"
+    again = (await client.get(f"{CUSTOMERS}/{customer['id']}", headers=tenant_a.headers)).json()
+    assert again["attributes"] == {"founded": "2001-02-03"}
+
+
+SORTABLE = [
+    {"key": "staff", "label_vi": "Số nhân viên", "label_en": "Staff", "type": "number"},
+    {"key": "founded", "label_vi": "Ngày thành lập", "label_en": "Founded", "type": "date"},
+    {"key": "budget", "label_vi": "Ngân sách", "label_en": "Budget", "type": "money"},
+    {"key": "products", "label_vi": "Sản phẩm", "label_en": "Products", "type": "multiselect",
+     "options": [{"value": "erp", "label_vi": "ERP", "label_en": "ERP"}]},
+]
+
+
+async def _walk(client, user, params, limit=2):
+    """Every page of a sorted list, following the cursors; the names in order."""
+    names, cursor = [], None
+    while True:
+        response = await client.get(CUSTOMERS, headers=user.headers,
+                                    params={**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        names += [customer["name"] for customer in response.json()["items"]]
+        if not (cursor := response.json()["next_cursor"]):
+            return names
+
+
+async def test_lists_sort_by_an_attribute_in_keyset_pages(client, tenant_a, tenant_b):
+    await _define(client, tenant_a, SORTABLE)
+    await _define(client, tenant_b, SORTABLE[:1])
+    # Values whose text order is not their order: 9 < 10 < 100, and dates across years; two equal values.
+    for name, staff, founded, budget in (("A", 100, "2010-01-05", 900), ("B", 9, "2009-12-31", 10000000),
+                                         ("C", 10, None, 50), ("D", 2.5, "2024-03-01", None),
+                                         ("E", 10, "1999-07-07", 900), ("F", None, None, 7)):
+        values = {key: value for key, value in (("staff", staff), ("founded", founded), ("budget", budget))
+                  if value is not None}
+        await create_customer(client, tenant_a, name=name, attributes=values)
+    await create_customer(client, tenant_b, name="Của B", attributes={"staff": 1})
+    by_staff = await _walk(client, tenant_a, {"sort": "attr.staff"})
+    assert by_staff == ["D", "B", "C", "E", "A", "F"]  # equal values in id order; no value: last
+    assert await _walk(client, tenant_a, {"sort": "-attr.staff"}) == ["A", "E", "C", "B", "D", "F"]
+    assert await _walk(client, tenant_a, {"sort": "attr.founded"}, limit=1) == ["E", "B", "A", "D", "C", "F"]
+    assert await _walk(client, tenant_a, {"sort": "-attr.budget"}, limit=3) == ["B", "E", "A", "C", "F", "D"]
+    # Filters and the sort together, across pages.
+    assert await _walk(client, tenant_a, {"sort": "attr.staff", "attr.staff.min": "9", "attr.staff.max": "10"},
+                       limit=1) == ["B", "C", "E"]
+    assert await _walk(client, tenant_b, {"sort": "attr.staff"}) == ["Của B"]
+    for params, field in (({"sort": "attr.products"}, "query.sort"), ({"sort": "attr.nope"}, "query.sort"),
+                          ({"sort": "name"}, "query.sort")):
+        refused = await client.get(CUSTOMERS, headers=tenant_a.headers, params=params)
+        assert refused.status_code == 422 and fields_at_fault(refused) == [field]
+    first = await client.get(CUSTOMERS, headers=tenant_a.headers, params={"sort": "attr.staff", "limit": 1})
+    mismatched = await client.get(CUSTOMERS, headers=tenant_a.headers,
+                                  params={"sort": "-attr.staff", "cursor": first.json()["next_cursor"]})
+    assert mismatched.status_code == 400 and fields_at_fault(mismatched) == ["cursor"]
+
+
+async def test_range_filters_per_type(client, tenant_a):
+    await _define(client, tenant_a, [*SORTABLE, DEFINITIONS[0]])
+    await create_customer(client, tenant_a, name="Nhỏ", attributes={"staff": 9, "founded": "2009-12-31",
+                                                                    "budget": 900})
+    await create_customer(client, tenant_a, name="Lớn", attributes={"staff": 100, "founded": "2010-01-01",
+                                                                    "budget": {"amount": 10000000}})
+
+    async def names(params):
+        response = await client.get(CUSTOMERS, headers=tenant_a.headers, params=params)
+        assert response.status_code == 200, response.text
+        return sorted(c["name"] for c in response.json()["items"])
+
+    assert await names({"attr.staff.min": "10"}) == ["Lớn"]
+    assert await names({"attr.staff.max": "10"}) == ["Nhỏ"]
+    assert await names({"attr.founded.min": "2010-01-01"}) == ["Lớn"]
+    assert await names({"attr.founded.max": "2009-12-31"}) == ["Nhỏ"]
+    assert await names({"attr.budget.min": "900", "attr.budget.max": "1000"}) == ["Nhỏ"]
+    assert await names({"attr.budget": "10000000"}) == ["Lớn"]
+    for params, field in (({"attr.size.min": "1"}, "query.attr.size.min"),
+                          ({"attr.founded.min": "hôm qua"}, "query.attr.founded.min"),
+                          ({"attr.staff.max": "nhiều"}, "query.attr.staff.max")):
+        refused = await client.get(CUSTOMERS, headers=tenant_a.headers, params=params)
+        assert refused.status_code == 422 and fields_at_fault(refused) == [field], params
+
+
+async def test_deleting_an_attribute_or_options_says_what_it_affects(client, tenant_a, tenant_b):
+    size, _, _, _, products = await _define(client, tenant_a, DEFINITIONS[:5])
+    one = await create_customer(client, tenant_a, name="Một", attributes={"size": "large", "products": ["erp", "crm"]})
+    two = await create_customer(client, tenant_a, name="Hai", attributes={"size": "small", "products": ["crm"]})
+    await create_customer(client, tenant_a, name="Ba", attributes={"size": "small"})
+    impact = await client.get(f"{ATTRIBUTES}/{size['id']}/impact", headers=tenant_a.headers)
+    assert impact.json() == {"key": "size", "records_affected": 3, "options": {}}
+    per_option = await client.get(f"{ATTRIBUTES}/{products['id']}/impact", headers=tenant_a.headers,
+                                  params=[("option", "crm"), ("option", "erp"), ("option", "hrm")])
+    assert per_option.json() == {"key": "products", "records_affected": 2, "options": {"crm": 2, "erp": 1, "hrm": 0}}
+    assert (await client.get(f"{ATTRIBUTES}/{size['id']}/impact", headers=tenant_b.headers)).status_code == 404
+    # Unconfirmed: refused with the count, nothing changed.
+    refused = await client.delete(f"{ATTRIBUTES}/{size['id']}", headers={**tenant_a.headers, "Accept-Language": "en"})
+    assert refused.status_code == 409 and refused.json()["records_affected"] == 3
+    assert fields_at_fault(refused) == ["confirm"] and "3 records" in refused.json()["detail"]
+    still = (await client.get(f"{CUSTOMERS}/{one['id']}", headers=tenant_a.headers)).json()
+    assert still["attributes"]["size"] == "large"
+    # Dropping options: a select's value goes, a multiselect keeps its other options.
+    erp, hrm = ({"value": value, "label_vi": value, "label_en": value} for value in ("erp", "hrm"))
+    keep_erp = {"options": [erp, hrm]}
+    unconfirmed = await client.patch(f"{ATTRIBUTES}/{products['id']}", headers=tenant_a.headers, json=keep_erp)
+    assert unconfirmed.status_code == 409 and unconfirmed.json()["options"] == {"crm": 2}
+    assert len((await client.get(f"{ATTRIBUTES}/{products['id']}", headers=tenant_a.headers)).json()["options"]) == 3
+    confirmed = await client.patch(f"{ATTRIBUTES}/{products['id']}", headers=tenant_a.headers, json=keep_erp,
+                                   params={"confirm": "true"})
+    assert confirmed.status_code == 200 and [o["value"] for o in confirmed.json()["options"]] == ["erp", "hrm"]
+    drop_small = await client.patch(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers,
+                                    json={"options": [{"value": "large", "label_vi": "Lớn", "label_en": "Large"}]},
+                                    params={"confirm": "true"})
+    assert drop_small.status_code == 200
+    after_one = (await client.get(f"{CUSTOMERS}/{one['id']}", headers=tenant_a.headers)).json()["attributes"]
+    after_two = (await client.get(f"{CUSTOMERS}/{two['id']}", headers=tenant_a.headers)).json()["attributes"]
+    assert after_one == {"size": "large", "products": ["erp"]} and after_two == {}
+    # An option nobody holds goes without confirmation; B's customers are never counted nor touched.
+    await _define(client, tenant_b, DEFINITIONS[:1])
+    b_customer = await create_customer(client, tenant_b, name="B", attributes={"size": "large"})
+    quiet = await client.delete(f"{ATTRIBUTES}/{size['id']}", headers=tenant_a.headers, params={"confirm": "true"})
+    assert quiet.json() == {"key": "size", "records_affected": 1}
+    b_after = (await client.get(f"{CUSTOMERS}/{b_customer['id']}", headers=tenant_b.headers)).json()
+    assert b_after["attributes"] == {"size": "large"}

@@ -32,6 +32,32 @@ async def test_search_ignores_vietnamese_diacritics(client, tenant_a, tenant_b):
     assert wildcard.json()["items"] == []
 
 
+async def test_search_tolerates_typos_and_finds_codes_phones_and_emails(client, tenant_a, tenant_b):
+    an = await _create(client, tenant_a, name="Nguyễn Văn An", kind="individual", phone="0912 345 678",
+                       email="An.Nguyen@Example.VN")
+    for name in ("Trần Thị Bích", "Lê Thị Vy", "Phạm Văn Nam"):  # "vy" is as near to "vna" as "van" by trigrams
+        await _create(client, tenant_a, name=name, kind="individual")
+    await _create(client, tenant_b, name="Nguyễn Văn An", kind="individual", phone="0912345678")
+
+    async def names(q, user=tenant_a):
+        response = await client.get("/api/contacts/v1/customers", params={"q": q}, headers=user.headers)
+        assert response.status_code == 200, response.text
+        return [(c["name"], c["id"]) for c in response.json()["items"]]
+
+    expected = [("Nguyễn Văn An", an["id"])]
+    assert await names("nguyen van an") == expected
+    assert await names("nguyen vna an") == expected  # typos: no substring matches, the nearest words do
+    assert await names("ngyen van an") == expected
+    assert await names("nguyễn văn ân") == expected
+    assert await names(an["code"].lower()) == expected
+    assert await names("0912 345 678") == expected and await names("+84912345678") == expected
+    assert await names("an.nguyen@example") == expected
+    assert await names("zzzz qqqq") == []
+    # B's customer of the same name and phone is B's alone.
+    assert [name for name, _ in await names("nguyen van an", tenant_b)] == ["Nguyễn Văn An"]
+    assert (await names("nguyen van an", tenant_b))[0][1] != an["id"]
+
+
 async def test_phone_numbers_are_normalised_to_plus_84(client, tenant_a):
     for raw in ("0912 345 678", "+84 912.345.678", "84912345678"):
         created = await _create(client, tenant_a, name="Số", phone=raw, confirm_duplicate=True)  # same number

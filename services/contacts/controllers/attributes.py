@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from services.contacts.schemas import (
     AttributeCreate,
     AttributeDeleted,
+    AttributeImpact,
     AttributeOut,
     AttributeUpdate,
     LifecycleChangeOut,
@@ -33,7 +35,8 @@ class AttributeController(Controller):
     async def list_attributes(self) -> list[AttributeOut]:
         return await service.list_attributes()
 
-    @post(guards=MANAGE, summary="Define a custom attribute (text, number, date, boolean, select, multiselect)")
+    @post(guards=MANAGE, summary="Define a custom attribute (text, long text, number, money, date, boolean, select, "
+                                 "multiselect, user, URL, email, phone)")
     async def create_attribute(self, data: JSONBody[AttributeCreate]) -> AttributeOut:
         return await service.create_attribute(data)
 
@@ -41,15 +44,26 @@ class AttributeController(Controller):
     async def get_attribute(self, attribute_id: FromPath[uuid.UUID]) -> AttributeOut:
         return await service.get_attribute(attribute_id)
 
-    @patch("/{attribute_id:uuid}", guards=MANAGE, summary="Relabel, reorder, change options or the required flag")
-    async def update_attribute(self, attribute_id: FromPath[uuid.UUID],
-                               data: JSONBody[AttributeUpdate]) -> AttributeOut:
-        return await service.update_attribute(attribute_id, data)
+    @get("/{attribute_id:uuid}/impact", guards=MANAGE,
+         summary="What deleting the attribute, or some of its options (`option=`), would touch; changes nothing")
+    async def attribute_impact(
+            self, attribute_id: FromPath[uuid.UUID],
+            option: Annotated[list[str] | None, QueryParameter(max_items=200)] = None) -> AttributeImpact:
+        return await service.attribute_impact(attribute_id, option)
+
+    @patch("/{attribute_id:uuid}", guards=MANAGE,
+           summary="Relabel, reorder, change options, limits, default, help or the required flag; dropping an "
+                   "option that customers hold needs `?confirm=true` (409 with the counts otherwise)")
+    async def update_attribute(self, attribute_id: FromPath[uuid.UUID], data: JSONBody[AttributeUpdate],
+                               confirm: FromQuery[bool] = False) -> AttributeOut:
+        return await service.update_attribute(attribute_id, data, confirm=confirm)
 
     @delete("/{attribute_id:uuid}", guards=MANAGE, status_code=200,
-            summary="Remove a custom attribute and its values; says how many customers had one")
-    async def delete_attribute(self, attribute_id: FromPath[uuid.UUID]) -> AttributeDeleted:
-        return await service.delete_attribute(attribute_id)
+            summary="Remove a custom attribute and its values; while customers hold one, needs `?confirm=true` "
+                    "(409 with the count otherwise)")
+    async def delete_attribute(self, attribute_id: FromPath[uuid.UUID],
+                               confirm: FromQuery[bool] = False) -> AttributeDeleted:
+        return await service.delete_attribute(attribute_id, confirm=confirm)
 
 
 class PersonController(Controller):

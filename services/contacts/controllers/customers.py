@@ -22,7 +22,7 @@ from services.contacts.schemas import (
 )
 from services.contacts.service import bulk, customers, merge
 from tenants.access import CallerAccess, requires
-from tenants.pagination import Cursor, Limit, Page
+from tenants.pagination import Limit, Page
 
 
 class MergedInto(msgspec.Struct, kw_only=True):
@@ -39,19 +39,23 @@ class CustomerController(Controller):
 
     @get(guards=READ, summary="List the customers the caller sees (keyset pages; `q` ignores diacritics; "
                               "`group_id` includes the groups below it; `tag` is a tag name)",
-         description="Custom attributes filter as `attr.<key>=value` (a multiselect: has that option).")
+         description="Custom attributes filter as `attr.<key>=value` (a multiselect: has that option), numbers, "
+                     "money (minor units) and dates also by `attr.<key>.min=` and `attr.<key>.max=` (inclusive). "
+                     "`sort=attr.<key>` sorts by an attribute (`-attr.<key>` descending; numbers and money "
+                     "numerically, dates as dates, customers without a value last), still in keyset pages.")
     async def list_customers(self, request: Request[Any, Any, Any], access: CallerAccess, limit: Limit = 50,
-                             cursor: Cursor = None,
+                             cursor: Annotated[str | None, QueryParameter(max_length=3000)] = None,
                              q: Annotated[str | None, QueryParameter(max_length=200)] = None,
                              lifecycle_stage: FromQuery[LifecycleStage | None] = None,
                              group_id: FromQuery[uuid.UUID | None] = None,
                              tag: Annotated[str | None, QueryParameter(max_length=100)] = None,
                              source_id: FromQuery[uuid.UUID | None] = None,
                              relationship_status_id: FromQuery[uuid.UUID | None] = None,
-                             owner_id: FromQuery[uuid.UUID | None] = None) -> Page[CustomerOut]:
+                             owner_id: FromQuery[uuid.UUID | None] = None,
+                             sort: Annotated[str | None, QueryParameter(max_length=80)] = None) -> Page[CustomerOut]:
         where = CustomerFilter(q=q, lifecycle_stage=lifecycle_stage, group_id=group_id, tag=tag,
                                source_id=source_id, relationship_status_id=relationship_status_id, owner_id=owner_id,
-                               attributes=tuple(request.query_params.multi_items()))
+                               attributes=tuple(request.query_params.multi_items()), sort=sort)
         return await customers.list_customers(access, limit, cursor, where)
 
     @post(guards=WRITE, summary="Create a customer; its code (KH000123) is generated, its owner is the caller")

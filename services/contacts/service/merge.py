@@ -45,6 +45,10 @@ def _json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
+_STORED_COLUMNS = ("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS names FROM pg_attribute "
+                   "WHERE attrelid = 'customer'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''")
+
+
 async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await CustomerMerge.raw(sql, *args)
     return rows
@@ -238,8 +242,10 @@ async def undo_merge(access: Access, merge_id: uuid.UUID) -> MergeOut:
 
 
 async def _put_back(row: dict[str, Any], tenant_id: uuid.UUID, winner_id: uuid.UUID, loser_id: uuid.UUID) -> None:
-    await _raw("INSERT INTO customer SELECT * FROM jsonb_populate_record(NULL::customer, {}::jsonb)",
-               _json(row["loser"]))
+    # Generated columns (`search_text`) take no value: the row goes back without them and PostgreSQL computes them.
+    columns = (await _raw(_STORED_COLUMNS))[0]["names"]
+    await _raw(f"INSERT INTO customer ({columns}) SELECT {columns} "  # noqa: S608 - the catalogue's names
+               "FROM jsonb_populate_record(NULL::customer, {}::jsonb)", _json(row["loser"]))
     refs = {f"{ref.table}.{ref.column}": ref for ref in customer_refs()}
     for key, ids in row["moved"].items():
         ref = refs[key]
