@@ -95,7 +95,8 @@ async def test_support_reads_a_tenants_members_and_only_that_tenants(client, sup
     second = await client.get(url, headers=support, params={"limit": 1, "cursor": first.json()["next_cursor"]})
     assert {first.json()["items"][0]["email"], second.json()["items"][0]["email"]} == members.keys()
     # Read-only and for support alone: a tenant's own token (even its owner's) is not a support token.
-    for headers in (tenant_a.headers, tenant_b.headers, {}):
+    no_token: dict[str, str] = {}
+    for headers in (tenant_a.headers, tenant_b.headers, no_token):
         refused = await client.get(url, headers=headers)
         assert refused.status_code == 401
         assert refused.headers["content-type"].startswith("application/problem+json")
