@@ -331,6 +331,10 @@ class SupportTenantDetail(SupportTenantOut, kw_only=True):
     usage: TenantUsage
 
 
+class SupportMemberOut(MemberOut, kw_only=True):
+    last_login_at: datetime.datetime | None  # the user's last login, to any of their companies
+
+
 class TenantStatusChange(Body):
     status: Literal["active", "read_only", "suspended"]
     reason: Reason

@@ -7,6 +7,7 @@ import asyncio
 import re
 import uuid
 
+import asyncpg
 import httpx
 from playwright.async_api import Page, expect
 
@@ -14,8 +15,10 @@ from services.identity.tables import Membership
 from tests import conftest
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser, sign_up
-from tests.identity.members import user_id_of
+from tests.identity.members import add_member, user_id_of
 from tests.identity.support_helpers import SUPPORT_PASSWORD, create_support_user
+from tests.webhooks.test_endpoints import create_endpoint
+from tests.worker import failed_run
 
 
 async def test_sign_in_shows_the_menu_from_manifests_and_switches_language(
@@ -168,8 +171,26 @@ async def test_an_expired_access_token_is_refreshed_then_an_ended_session_goes_b
     await expect(page.get_by_role("heading", name="Thành viên")).to_be_visible()
 
 
-async def test_support_finds_a_tenant_and_acts_as_its_user_with_a_reason(
-        page: Page, server: str, client: httpx.AsyncClient, stack: conftest.TestStack, tenant_a: TenantUser) -> None:
+async def failing_endpoint(client: httpx.AsyncClient, owner_conn: asyncpg.Connection, user: TenantUser,
+                           url: str) -> None:
+    """An endpoint of `user`'s company that has been failing for an hour (the delivery itself is tested in
+    tests/webhooks)."""
+    endpoint = await create_endpoint(client, user, url)
+    await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(user.tenant_id))
+    await owner_conn.execute("UPDATE webhook_endpoint SET failing_since = now() - interval '1 hour' WHERE id = $1",
+                             uuid.UUID(endpoint["id"]))
+
+
+async def test_support_finds_a_tenant_sees_its_members_webhooks_and_jobs_and_acts_as_its_user_with_a_reason(
+        page: Page, server: str, client: httpx.AsyncClient, stack: conftest.TestStack, tenant_a: TenantUser,
+        tenant_b: TenantUser, owner_conn: asyncpg.Connection) -> None:
+    seller = await add_member(tenant_a, "salesperson", "Trần Thị Bán")
+    await add_member(tenant_b, "salesperson", "Người của Bình Minh")
+    hook_a, hook_b = (f"http://127.0.0.1:9/hook-{uuid.uuid4().hex[:8]}" for _ in range(2))
+    await failing_endpoint(client, owner_conn, tenant_a, hook_a)
+    await failing_endpoint(client, owner_conn, tenant_b, hook_b)
+    await failed_run(stack, owner_conn, tenant_a)
+    await failed_run(stack, owner_conn, tenant_b)
     email = create_support_user(stack)
     await page.goto(f"{server}/")
     await page.get_by_role("button", name="Đăng nhập nhân viên hỗ trợ").click()
@@ -180,6 +201,34 @@ async def test_support_finds_a_tenant_and_acts_as_its_user_with_a_reason(
     await page.get_by_label("Tên, slug").fill(tenant_a.email)
     await page.get_by_role("button", name="Tìm", exact=True).click()
     await page.get_by_role("button", name="Công ty An Phát").click()
+    # The company's detail: its members, failing webhooks and failed jobs, none of Bình Minh's.
+    members = page.locator("identity-tenant-members").get_by_role("table", name="Thành viên của công ty")
+    await expect(members.locator("tbody tr")).to_have_count(2)
+    await expect(members.get_by_role("row").filter(has_text=tenant_a.email)).to_contain_text("owner")
+    await expect(members.get_by_role("row").filter(has_text=seller.email)).to_contain_text("Trần Thị Bán")
+    await expect(members).not_to_contain_text(tenant_b.email)
+    hooks = page.locator("webhooks-support-failing").get_by_role("table", name="Điểm nhận đang lỗi của công ty")
+    await expect(hooks.locator("tbody tr")).to_have_count(1)
+    await expect(hooks.locator("tbody tr")).to_contain_text(hook_a)
+    await expect(hooks.locator("tbody tr")).to_contain_text("đang lỗi")
+    jobs = page.locator("identity-tenant-failed-jobs")
+    failed = jobs.get_by_role("table", name="Các lần chạy lỗi của công ty").locator("tbody tr")
+    await expect(failed).to_have_count(1)
+    await expect(failed.locator("[data-status]")).to_have_text("lỗi")
+    await expect(failed).to_contain_text("Đếm khách hàng")
+    await expect(failed).to_contain_text("permission denied")
+    await screenshot(page, "support-tenant-detail")
+    await failed.get_by_role("button", name="Chạy lại…").click()
+    retry = jobs.get_by_role("form", name="Chạy lại với lý do")
+    await expect(retry).to_contain_text(str(tenant_a.tenant_id))
+    await retry.get_by_label("Lý do").fill("Khách báo lỗi đếm khách")
+    await retry.get_by_role("button", name="Chạy lại", exact=True).click()
+    await expect(page.get_by_text("Đã xếp lại lần chạy.")).to_be_visible()
+    await expect(failed).to_have_count(0)  # queued again: no longer failed
+    [run_a] = (await client.get("/api/identity/v1/jobs/runs", headers=tenant_a.headers)).json()["items"]
+    [run_b] = (await client.get("/api/identity/v1/jobs/runs", headers=tenant_b.headers)).json()["items"]
+    assert (run_a["status"], run_a["attempts"], run_b["status"]) == ("queued", 2, "failed")
+
     reason = f"Phiếu hỗ trợ #{uuid.uuid4().hex[:6]}"
     await page.get_by_label("Lý do").fill(reason)
     await page.get_by_role("button", name="Đóng vai chủ sở hữu").click()

@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 from tests.conftest import sign_up
+from tests.identity.members import add_member
 from tests.identity.support_helpers import (
     SUPPORT_PASSWORD,
     audit_log,
@@ -71,6 +72,38 @@ async def test_tenant_detail_shows_plan_usage_and_status(client, support, tenant
     body = detail.json()
     assert (body["plan"], body["status"], body["usage"]) == ("trial", "active", {"members": 1, "customers": 2})
     assert (await client.get(f"{SUPPORT}/tenants/{uuid.uuid4()}", headers=support)).status_code == 404
+
+
+async def test_support_reads_a_tenants_members_and_only_that_tenants(client, support, tenant_a, tenant_b):
+    seller = await add_member(tenant_a, "salesperson", "Nguyễn Văn Bán")
+    await add_member(tenant_b, "salesperson", "Người của B")
+    deactivated = await client.post(f"/api/identity/v1/members/{seller.user_id}/deactivate", headers=tenant_a.headers)
+    assert deactivated.status_code == 204, deactivated.text
+    login = await client.post("/api/identity/v1/login", json={"email": tenant_a.email, "password": tenant_a.password})
+    assert login.status_code == 200, login.text
+    url = f"{SUPPORT}/tenants/{tenant_a.tenant_id}/members"
+    response = await client.get(url, headers=support)
+    assert response.status_code == 200, response.text
+    members = {item["email"]: item for item in response.json()["items"]}
+    assert members.keys() == {tenant_a.email, seller.email}  # none of B's
+    owner = members[tenant_a.email]
+    assert (owner["role"], owner["is_active"]) == ("owner", True)
+    assert owner["last_login_at"] is not None and members[seller.email]["last_login_at"] is None
+    assert (members[seller.email]["full_name"], members[seller.email]["role"],
+            members[seller.email]["is_active"]) == ("Nguyễn Văn Bán", "salesperson", False)
+    first = await client.get(url, headers=support, params={"limit": 1})  # keyset pages
+    second = await client.get(url, headers=support, params={"limit": 1, "cursor": first.json()["next_cursor"]})
+    assert {first.json()["items"][0]["email"], second.json()["items"][0]["email"]} == members.keys()
+    # Read-only and for support alone: a tenant's own token (even its owner's) is not a support token.
+    no_token: dict[str, str] = {}
+    for headers in (tenant_a.headers, tenant_b.headers, no_token):
+        refused = await client.get(url, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    assert (await client.post(url, headers=support, json={})).status_code == 405
+    assert (await client.get(f"{SUPPORT}/tenants/{uuid.uuid4()}/members", headers=support)).status_code == 404
+    bad = await client.get(url, headers=support, params={"limit": 0})
+    assert bad.status_code == 422 and "limit" in bad.text
 
 
 async def test_read_only_impersonation_reads_cannot_write_and_is_audited(client, support, tenant_a, tenant_b):

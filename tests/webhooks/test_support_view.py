@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.identity.support_helpers import support_headers
@@ -36,6 +38,21 @@ async def test_support_sees_failing_and_disabled_endpoints_of_every_tenant(
     no_token: dict[str, str] = {}
     for headers in (tenant_a.headers, no_token):  # a tenant token is not a support token
         assert (await client.get(f"{API}/support/failing-endpoints", headers=headers)).status_code == 401
+        assert (await client.get(f"{API}/support/failing-endpoints", headers=headers,
+                                 params={"tenant_id": str(tenant_a.tenant_id)})).status_code == 401
+
+    async def of_tenant(tenant_id, **params):
+        response = await client.get(f"{API}/support/failing-endpoints", headers=support,
+                                    params={"tenant_id": str(tenant_id), **params})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    [only_a] = await of_tenant(tenant_a.tenant_id)  # B's failing endpoint is not among A's
+    assert only_a == listed[gone["id"]]
+    assert [item["id"] for item in await of_tenant(tenant_b.tenant_id)] == [failing["id"]]
+    assert await of_tenant(uuid.uuid4()) == []
+    bad = await client.get(f"{API}/support/failing-endpoints", headers=support, params={"tenant_id": "an-phat"})
+    assert bad.status_code == 422 and "tenant_id" in bad.text
 
 
 async def test_the_delivery_log_filters_by_status_event_type_and_time(client, tenant_a, tenant_b, receiver):

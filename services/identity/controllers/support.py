@@ -19,6 +19,7 @@ from services.identity.schemas import (
     ImpersonationRequest,
     ImpersonationResponse,
     SupportLoginRequest,
+    SupportMemberOut,
     SupportTenantDetail,
     SupportTenantOut,
     SupportTokenResponse,
@@ -28,7 +29,7 @@ from services.identity.schemas import (
 )
 from services.identity.service import support as service
 from tenants.auth import bearer_token
-from tenants.pagination import Limit
+from tenants.pagination import Cursor, Limit, Page
 
 SupportStaffId: TypeAlias = NamedDependency[uuid.UUID]  # the caller, authenticated by `provide_staff_id`
 SUPPORT_UNAUTHORIZED = ProblemError(401, "unauthorized", "Thiếu hoặc sai mã xác thực của nhân viên hỗ trợ.",
@@ -63,6 +64,11 @@ class SupportController(Controller):
     @get("/tenants/{tenant_id:uuid}", summary="A tenant's plan, usage and status")
     async def tenant_detail(self, staff_id: SupportStaffId, tenant_id: FromPath[uuid.UUID]) -> SupportTenantDetail:
         return await service.tenant_detail(tenant_id)
+
+    @get("/tenants/{tenant_id:uuid}/members", summary="A tenant's members, read-only: role, status, last login")
+    async def tenant_members(self, staff_id: SupportStaffId, tenant_id: FromPath[uuid.UUID], limit: Limit = 50,
+                             cursor: Cursor = None) -> Page[SupportMemberOut]:
+        return await service.tenant_members(tenant_id, limit, cursor)
 
     @patch("/tenants/{tenant_id:uuid}", summary="Change a tenant's status (active, read_only, suspended)")
     async def change_status(self, staff_id: SupportStaffId, runtime: NamedDependency[Runtime],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 import msgspec
 import redis.asyncio as aioredis
@@ -17,17 +18,23 @@ from tenants.auth import Principal
 from tenants.pagination import Page, decode_cursor, page_of
 
 _MEMBERS_SQL = (
-    "SELECT m.id, m.user_id, u.email, u.full_name, m.role, m.is_active, m.created_at AS joined_at "
+    "SELECT m.id, m.user_id, u.email, u.full_name, m.role, m.is_active, m.created_at AS joined_at, u.last_login_at "
     "FROM membership m JOIN app_user u ON u.id = m.user_id WHERE m.tenant_id = {} AND m.id > {} "
     "ORDER BY m.id LIMIT {}"
 )
 _MIN_ID = uuid.UUID(int=0)
+M = TypeVar("M", bound=MemberOut)
+
+
+async def members_page(tenant_id: uuid.UUID, limit: int, cursor: str | None, out: type[M]) -> Page[M]:
+    """A page of a tenant's members as `out` (the tenant's own view, or support's with the last login)."""
+    rows = await Membership.raw(_MEMBERS_SQL, tenant_id, decode_cursor(cursor) or _MIN_ID, limit + 1)
+    items = [msgspec.convert(row, out, strict=False) for row in rows]
+    return page_of(items, limit, rows[limit - 1]["id"] if len(rows) > limit else None)
 
 
 async def list_members(principal: Principal, limit: int, cursor: str | None) -> Page[MemberOut]:
-    rows = await Membership.raw(_MEMBERS_SQL, principal.tenant_id, decode_cursor(cursor) or _MIN_ID, limit + 1)
-    items = [msgspec.convert(row, MemberOut, strict=False) for row in rows]
-    return page_of(items, limit, rows[limit - 1]["id"] if len(rows) > limit else None)
+    return await members_page(principal.tenant_id, limit, cursor, MemberOut)
 
 
 async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal: Principal,

@@ -23,6 +23,7 @@ from services.identity.schemas import (
     ImpersonationRequest,
     ImpersonationResponse,
     SupportLoginRequest,
+    SupportMemberOut,
     SupportTenantDetail,
     SupportTenantOut,
     SupportTokenResponse,
@@ -30,13 +31,14 @@ from services.identity.schemas import (
     TenantStatusChange,
     TenantUsage,
 )
-from services.identity.service import tenant_deletion
+from services.identity.service import members, tenant_deletion
 from services.identity.service.auth import hash_password, password_matches
 from services.identity.service.sessions import JWT_ALGORITHM, issue_access_token
 from services.identity.tables import Membership, SupportStaff, Tenant
 from tenants import audit, lifecycle
 from tenants.context import tenant_transaction
 from tenants.ids import new_id
+from tenants.pagination import Page
 
 SUPPORT_TOKEN_TYPE = "support"  # noqa: S105 - a token kind, not a secret
 BAD_LOGIN = ProblemError(401, "unauthorized", "Email hoặc mật khẩu không đúng.", "Wrong email or password.")
@@ -127,6 +129,13 @@ async def tenant_detail(tenant_id: uuid.UUID) -> SupportTenantDetail:
     return SupportTenantDetail(id=row["id"], name=row["name"], slug=row["slug"], status=row["status"],
                                owner_email=row["owner_email"], created_at=row["created_at"], plan=row["plan"],
                                usage=TenantUsage(members=row["members"], customers=customers))
+
+
+async def tenant_members(tenant_id: uuid.UUID, limit: int, cursor: str | None) -> Page[SupportMemberOut]:
+    """Read-only, like the tenant's detail (support's reads are not audited; what support does is)."""
+    if not await Tenant.exists().where((Tenant.id == tenant_id) & (Tenant.status != "deleting")):
+        raise TENANT_NOT_FOUND
+    return await members.members_page(tenant_id, limit, cursor, SupportMemberOut)
 
 
 async def change_status(redis: aioredis.Redis, staff_id: uuid.UUID, tenant_id: uuid.UUID,

@@ -1,6 +1,9 @@
-// What the company's job console and support's job console both show: job runs with their progress.
+// What the company's job console and support's job console both show: job runs with their progress; and what
+// support's job console and the support console's company detail both use: retrying a failed run with a reason.
 // Plain template functions over the API's answers; `page` is the CrmPage that renders them (for t() and date()).
-import { html, nothing } from "crm-ui";
+import { formValues, html, nothing } from "crm-ui";
+
+const SUPPORT_API = "/api/identity/v1/support";
 
 const JOB_NAMES = {
   "services.contacts.jobs:run_import": ["Nhập khách hàng", "Customer import"],
@@ -60,4 +63,36 @@ export function runColumns(page, actions) {
       <pre style="white-space: pre-wrap; max-width: 40rem">${r.error}</pre></details>` : "")],
     ["", actions],
   ];
+}
+
+/** Support's "Retry…" button: it asks for a reason by setting `page.retrying` ({tenant_id, run_id, name}). */
+export function retryButton(page, tenantId, runId, name) {
+  return html`<button @click=${() => { page.retrying = { tenant_id: tenantId, run_id: runId, name }; }}>
+    ${page.t("Chạy lại…", "Retry…")}</button>`;
+}
+
+/** The form asking support's reason for retrying `page.retrying`; `after()` runs once the API queued the run
+ * again (the reason goes to the company's audit log). Nothing while no retry is asked. */
+export function retryForm(page, after) {
+  if (!page.retrying) return nothing;
+  const { tenant_id: tenantId, run_id: runId, name } = page.retrying;
+  const submit = async (event) => {
+    event.preventDefault();
+    const { reason } = formValues(event.target);
+    const done = await page.act(() => page.api(`${SUPPORT_API}/tenants/${tenantId}/job-runs/${runId}/retry`,
+                                               { method: "POST", body: { reason } }),
+                                page.t("Đã xếp lại lần chạy.", "The run is queued again."));
+    if (done) {
+      page.retrying = null;
+      await after();
+    }
+  };
+  return html`<form @submit=${submit} aria-label=${page.t("Chạy lại với lý do", "Retry with a reason")}>
+    <p>${page.t("Chạy lại", "Retry")} <strong>${jobName(page, name)}</strong>
+       ${page.t("của công ty", "of company")} <code>${tenantId}</code></p>
+    <label>${page.t("Lý do (ghi vào nhật ký của công ty)", "Reason (written to the company's audit log)")}
+      <input name="reason" size="40" autocomplete="off"></label>
+    <button type="submit">${page.t("Chạy lại", "Retry")}</button>
+    <button type="button" class="secondary" @click=${() => { page.retrying = null; }}>${page.t("Hủy", "Cancel")}</button>
+  </form>`;
 }

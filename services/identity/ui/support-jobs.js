@@ -2,7 +2,7 @@
 // company; a company's runs with their progress; and retrying a failed run with a stated reason (written to that
 // company's audit log).
 import { CrmPage, formValues, html, nothing, PagedList } from "crm-ui";
-import { jobName, runColumns } from "./jobs-parts.js";
+import { jobName, retryButton, retryForm, runColumns } from "./jobs-parts.js";
 
 const API = "/api/identity/v1/support";
 
@@ -41,31 +41,6 @@ class SupportJobsPage extends CrmPage {
     this.tenantRuns = new PagedList(this, `${API}/tenants/${tenantId}/job-runs`);
   }
 
-  async retry(event) {
-    event.preventDefault();
-    const { tenant_id: tenantId, run_id: runId } = this.retrying;
-    const { reason } = formValues(event.target);
-    const done = await this.act(() => this.api(`${API}/tenants/${tenantId}/job-runs/${runId}/retry`,
-                                               { method: "POST", body: { reason } }),
-                                this.t("Đã xếp lại lần chạy.", "The run is queued again."));
-    if (done) {
-      this.retrying = null;
-      await this.refresh();
-    }
-  }
-
-  renderRetry() {
-    if (!this.retrying) return nothing;
-    return html`<form @submit=${this.retry} aria-label=${this.t("Chạy lại với lý do", "Retry with a reason")}>
-      <p>${this.t("Chạy lại", "Retry")} <strong>${jobName(this, this.retrying.name)}</strong>
-         ${this.t("của công ty", "of company")} <code>${this.retrying.tenant_id}</code></p>
-      <label>${this.t("Lý do (ghi vào nhật ký của công ty)", "Reason (written to the company's audit log)")}
-        <input name="reason" size="40" autocomplete="off"></label>
-      <button type="submit">${this.t("Chạy lại", "Retry")}</button>
-      <button type="button" class="secondary" @click=${() => { this.retrying = null; }}>${this.t("Hủy", "Cancel")}</button>
-    </form>`;
-  }
-
   render() {
     return html`<h1>${this.t("Hàng đợi công việc", "Job queues")}</h1>
       <button class="secondary" @click=${this.refresh}>${this.t("Làm mới", "Refresh")}</button>
@@ -90,7 +65,7 @@ class SupportJobsPage extends CrmPage {
             ${this.queues.items.map((q) => html`<option value=${q.name}>${q.name}</option>`)}</select></label>
         <button type="submit">${this.t("Lọc", "Filter")}</button>
       </form>
-      ${this.renderRetry()}
+      ${retryForm(this, () => this.refresh())}
       ${this.table(this.jobs, [
         [this.t("Công ty", "Company"), (j) => (j.tenant_id
           ? html`<button class="secondary" @click=${() => this.openTenant(j.tenant_id)}
@@ -103,12 +78,10 @@ class SupportJobsPage extends CrmPage {
         [this.t("Kết thúc", "Ended"), (j) => this.date(j.ended_at) || "—"],
         [this.t("Lỗi", "Error"), (j) => j.error || ""],
         ["", (j) => (j.state === "failed" && j.tenant_id && j.run_id
-          ? html`<button @click=${() => { this.retrying = { tenant_id: j.tenant_id, run_id: j.run_id, name: target(j) }; }}>
-              ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)],
+          ? retryButton(this, j.tenant_id, j.run_id, target(j)) : nothing)],
       ], this.t("Công việc", "Jobs"))}
       ${this.tenantRuns ? html`${this.table(this.tenantRuns, runColumns(this, (r) => (r.status === "failed"
-          ? html`<button @click=${() => { this.retrying = { tenant_id: this.tenantId, run_id: r.id, name: r.name }; }}>
-              ${this.t("Chạy lại…", "Retry…")}</button>` : nothing)),
+          ? retryButton(this, this.tenantId, r.id, r.name) : nothing)),
           this.t(`Các lần chạy của công ty ${this.tenantId}`, `Runs of company ${this.tenantId}`))}` : nothing}`;
   }
 }

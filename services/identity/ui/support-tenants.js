@@ -1,17 +1,34 @@
-// Support staff: find a company by name, slug, owner email or id, see its plan, usage and status, and act as
-// one of its users for a stated reason (read-only unless write is asked; every request lands in its audit log).
+// Support staff: find a company by name, slug, owner email or id, see its plan, usage and status, its members,
+// failing webhooks and failed jobs (retried with a reason), and act as one of its users for a stated reason
+// (read-only unless write is asked; every request lands in its audit log).
 import { CrmPage, formValues, html, nothing } from "crm-ui";
 import "./support-billing.js";
+import "./support-tenant-parts.js";
 
 const API = "/api/identity/v1/support";
+// The webhooks service's own element, given the company's id; while that service is down the rest still shows.
+const WEBHOOKS_PART = "/api/webhooks/ui/support-failing.js";
 
 class SupportTenantsPage extends CrmPage {
-  static properties = { found: { state: true }, detail: { state: true } };
+  static properties = { found: { state: true }, detail: { state: true }, webhooks: { state: true } };
 
   constructor() {
     super();
     this.found = null;
     this.detail = null;
+    this.webhooks = "loading"; // then "ready" or "down"
+    import(WEBHOOKS_PART).then(() => { this.webhooks = "ready"; }, () => { this.webhooks = "down"; });
+  }
+
+  renderWebhooks(tenantId) {
+    if (this.webhooks === "ready") {
+      return html`<webhooks-support-failing .shell=${this.shell} .lang=${this.lang} .tenantId=${tenantId}>
+        </webhooks-support-failing>`;
+    }
+    return html`<h2>${this.t("Webhook đang lỗi", "Failing webhooks")}</h2>
+      <p class="muted" role="status">${this.webhooks === "down"
+        ? this.t("Dịch vụ webhook đang không dùng được.", "The webhooks service is unavailable.")
+        : this.t("Đang tải…", "Loading…")}</p>`;
   }
 
   async search(event) {
@@ -56,6 +73,9 @@ class SupportTenantsPage extends CrmPage {
         <label class="inline"><input type="checkbox" name="write"> ${this.t("Cho phép ghi", "Allow writes")}</label>
         <button type="submit">${this.t("Đóng vai chủ sở hữu", "Act as the owner")}</button>
       </form>
+      <identity-tenant-members .shell=${this.shell} .lang=${this.lang} .tenantId=${d.id}></identity-tenant-members>
+      ${this.renderWebhooks(d.id)}
+      <identity-tenant-failed-jobs .shell=${this.shell} .lang=${this.lang} .tenantId=${d.id}></identity-tenant-failed-jobs>
       <identity-tenant-billing .shell=${this.shell} .lang=${this.lang} .tenantId=${d.id}></identity-tenant-billing>`;
   }
 
