@@ -88,12 +88,13 @@ export class CrmPage extends LitElement {
 
   /** A refresh nobody asked for (a timer's): like `act`, but a success leaves a problem shown in place. */
   async refreshQuietly(call) {
-    const shown = this.problem;
-    const done = await this.act(async () => {
+    try {
       await call();
-      return true;
-    });
-    if (done) this.problem = shown;
+    } catch (error) {
+      if (error.sessionEnded) return;
+      if (!error.problem) throw error;
+      this.problem = error;
+    }
   }
 
   /** POSTs `body` to `path`; on success empties `form` and reloads `list`. Answers what the API created. */
@@ -165,7 +166,8 @@ export class PagedList {
   }
 
   hostConnected() {
-    this.host.act(() => this.reload());
+    // A list loading in the background must not clear a problem the user's own action got meanwhile.
+    this.host.refreshQuietly(() => this.reload());
   }
 
   async reload(query = this.query) {

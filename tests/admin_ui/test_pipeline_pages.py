@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import icalendar
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 
 from tests.admin_ui.conftest import screenshot, sign_in
 from tests.conftest import TenantUser
@@ -76,6 +76,11 @@ async def test_dragging_a_card_to_another_column_moves_the_opportunity(
     await expect(source.locator("[data-weighted]")).to_contain_text("300.000")  # 10% of 3,000,000
 
 
+def row_of(page: Page, table: Locator, code: str) -> Locator:
+    """The row whose cell is exactly `code` (a bundle's row also names its parts' codes)."""
+    return table.get_by_role("row").filter(has=page.get_by_role("cell", name=code, exact=True))
+
+
 async def test_a_product_is_edited_made_a_bundle_and_a_price_policy_edited_from_the_pages(
         page: Page, server: str, client: httpx.AsyncClient, tenant_a: TenantUser) -> None:
     printer = await create_product(client, tenant_a, code="MI-01", name="Máy in", list_price=3_000_000)
@@ -83,28 +88,28 @@ async def test_a_product_is_edited_made_a_bundle_and_a_price_policy_edited_from_
     await sign_in(page, server, tenant_a.email, tenant_a.password)
     await page.get_by_role("navigation").get_by_role("link", name="Sản phẩm").click()
     products = page.locator("pipeline-products")
-    await products.get_by_role("row").filter(has_text="MI-01").get_by_role("button", name="Sửa").click()
+    await row_of(page, products, "MI-01").get_by_role("button", name="Sửa").click()
     editor = products.get_by_role("form", name="Sửa sản phẩm")
     await editor.get_by_label("Tên").fill("Bộ máy in văn phòng")
     await editor.get_by_label("Giá niêm yết").fill("3500000")
     await editor.get_by_label("Thuế suất (%)").fill("8")
     await editor.get_by_role("button", name="Lưu").click()
-    await expect(products.get_by_role("row").filter(has_text="MI-01")).to_contain_text("Bộ máy in văn phòng")
+    await expect(row_of(page, products, "MI-01")).to_contain_text("Bộ máy in văn phòng")
     edited = await ok(await client.get(f"{API}/products/{printer['id']}", headers=tenant_a.headers))
     assert (edited["name"], edited["list_price"], Decimal(edited["tax_rate"])) == (
         "Bộ máy in văn phòng", 3_500_000, Decimal(8))
 
-    await products.get_by_role("row").filter(has_text="MI-01").get_by_role("button", name="Sửa").click()
+    await row_of(page, products, "MI-01").get_by_role("button", name="Sửa").click()
     parts = products.get_by_role("form", name="Thành phần của bộ sản phẩm")
     await parts.get_by_role("button", name="Thêm thành phần").click()
     await parts.get_by_label("Thành phần 1").select_option(toner["id"])
     await parts.get_by_label("Số lượng").fill("2")
     await parts.get_by_role("button", name="Lưu thành phần").click()
-    await expect(products.get_by_role("row").filter(has_text="MI-01")).to_contain_text("2 × MUC-01")
+    await expect(row_of(page, products, "MI-01")).to_contain_text("2 × MUC-01")
     bundle = await ok(await client.get(f"{API}/products/{printer['id']}", headers=tenant_a.headers))
-    assert [(c["product_id"], c["quantity"]) for c in bundle["components"]] == [(toner["id"], "2")]
+    assert [(c["product_id"], Decimal(c["quantity"])) for c in bundle["components"]] == [(toner["id"], Decimal(2))]
     # A part may not contain its bundle: the API's refusal shows on the page.
-    await products.get_by_role("row").filter(has_text="MUC-01").get_by_role("button", name="Sửa").click()
+    await row_of(page, products, "MUC-01").get_by_role("button", name="Sửa").click()
     await parts.get_by_role("button", name="Thêm thành phần").click()
     await parts.get_by_label("Thành phần 1").select_option(printer["id"])
     await parts.get_by_role("button", name="Lưu thành phần").click()

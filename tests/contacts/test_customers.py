@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.contacts.helpers import CUSTOMERS, create_customer
+
 
 async def _create(client, user, **body):
     response = await client.post("/api/contacts/v1/customers", headers=user.headers, json=body)
@@ -107,3 +109,21 @@ async def test_a_failed_validation_writes_nothing(client, tenant_a):
     assert after == before
     # The failed attempt did not consume a code either: the transaction rolled back as a whole.
     assert (await _create(client, tenant_a, name="Đầu tiên"))["code"] == f"KH{before['total'] + 1:06d}"
+
+
+async def test_a_deleted_or_renamed_customer_leaves_no_word_of_its_name_for_search(client, tenant_a, owner_conn):
+    """The typo corrector's word list is tenant data: it follows deletes and renames."""
+    async def words() -> set[str]:
+        rows = await owner_conn.fetch("SELECT word FROM customer_search_word WHERE tenant_id = $1 AND uses > 0",
+                                      tenant_a.tenant_id)
+        return {row["word"] for row in rows}
+
+    customer = await create_customer(client, tenant_a, name="Quách Quách Xuyến")
+    await create_customer(client, tenant_a, name="Lò Xuyến")
+    assert {"quach", "xuyen", "lo"} <= await words()
+    renamed = await client.patch(f"{CUSTOMERS}/{customer['id']}", headers=tenant_a.headers,
+                                 json={"name": "Ông Ích Khiêm"})
+    assert renamed.status_code == 200, renamed.text
+    assert "quach" not in await words() and {"ong", "ich", "khiem", "xuyen"} <= await words()
+    assert (await client.delete(f"{CUSTOMERS}/{customer['id']}", headers=tenant_a.headers)).status_code == 204
+    assert not {"ong", "ich", "khiem"} & await words() and "xuyen" in await words()

@@ -100,7 +100,8 @@ async def test_the_dry_run_predicts_the_rows_and_a_revert_restores_the_state_bef
     lead = await create_customer(client, tenant_a, name="Khách Cũ", email="cu@example.vn", phone="0901234567",
                                  lifecycle_stage="lead", notes="ghi chú cũ")
     kept = await create_customer(client, tenant_a, name="Không Đổi", email="giu@example.vn")
-    twin = [await create_customer(client, tenant_a, name=f"Trùng {n}", email="trung@example.vn") for n in (1, 2)]
+    twin = [await create_customer(client, tenant_a, name=f"Trùng {n}", email="trung@example.vn",
+                                  confirm_duplicate=True) for n in (1, 2)]  # two customers sharing one email
     await create_customer(client, tenant_b, name="Khách của B", email="cu@example.vn")
     rows = [
         ["Nguyễn Văn Mới", "moi@example.vn", "0912 345 678", "customer", "từ tệp"],  # 2: created

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -197,8 +198,8 @@ async def test_a_bundle_is_priced_as_one_line_and_lists_its_parts_on_the_quotati
     body = await quotation(client, tenant_a, customer, lines=[{"product_id": bundle["id"], "quantity": 3}])
     [line] = body["lines"]
     assert (line["unit_price"], line["total"]) == (3_500_000, 11_550_000)  # one price for the bundle
-    assert [(p["code"], p["name"], p["quantity"]) for p in line["parts"]] == [
-        ("MI-01", "Máy in laser", "3"), ("MUC-01", "Hộp mực đen", "6")]  # per line: 3 bundles
+    assert [(p["code"], p["name"], Decimal(p["quantity"])) for p in line["parts"]] == [
+        ("MI-01", "Máy in laser", Decimal(3)), ("MUC-01", "Hộp mực đen", Decimal(6))]  # per line: 3 bundles
     await send(client, tenant_a, body["id"])
     download = await ok(await client.get(f"{API}/quotations/{body['id']}/pdf", headers=tenant_a.headers))
     pdf = await client.get(download["url"])

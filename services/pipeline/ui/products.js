@@ -31,7 +31,7 @@ class ProductsPage extends CrmPage {
     const whole = await this.act(() => this.shell.api(`${PRODUCTS}/${product.id}`));
     if (!whole) return;
     this.editing = whole;
-    this.parts = whole.components.map((c) => ({ product_id: c.product_id, quantity: c.quantity }));
+    this.parts = whole.components.map((c) => ({ product_id: c.product_id, quantity: String(Number(c.quantity)) }));
   }
 
   async save(event) {
@@ -112,7 +112,7 @@ class ProductsPage extends CrmPage {
         [this.t("Giá niêm yết", "List price"), (p) => money(this, p.list_price, p.currency)],
         [this.t("Thuế suất", "Tax rate"), (p) => `${p.tax_rate}%`],
         [this.t("Nhóm hàng", "Category"), (p) => p.category ?? ""],
-        [this.t("Thành phần", "Parts"), (p) => p.components.map((c) => `${c.quantity} × ${c.code}`).join(", ")],
+        [this.t("Thành phần", "Parts"), (p) => p.components.map((c) => `${Number(c.quantity)} × ${c.code}`).join(", ")],
         [this.t("Trạng thái", "Status"), (p) => (p.active ? html`<span class="badge">${this.t("đang bán", "on sale")}</span>`
                                                           : html`<span class="badge off">${this.t("ngừng bán", "off")}</span>`)],
         ...(write ? [["", (p) => html`<button class="secondary" @click=${() => this.edit(p)}>${this.t("Sửa", "Edit")}</button>
