@@ -4,7 +4,8 @@
 // type this page has no name for is shown by its key, and the customer form gives it a text input.
 import { html, nothing, PagedList } from "crm-ui";
 import {
-  API, bodyProperties, ContactsPage, enumOf, field, openapi, selectInput, textInput, typeName, typesOf,
+  API, bodyProperties, ContactsPage, enumOf, field, objectProperties, openapi, selectInput, textInput, typeName,
+  typesOf,
 } from "./shared.js";
 
 const ENTITIES = [
@@ -20,7 +21,21 @@ const EXTRA_LABELS = {
   help_text_vi: ["Hướng dẫn (tiếng Việt)", "Help text (Vietnamese)"],
   help_text_en: ["Hướng dẫn (tiếng Anh)", "Help text (English)"],
   default: ["Giá trị mặc định", "Default value"], default_value: ["Giá trị mặc định", "Default value"],
+  validation: ["Giới hạn giá trị", "Value limits"], min: ["Nhỏ nhất", "Minimum"], max: ["Lớn nhất", "Maximum"],
+  min_date: ["Từ ngày", "Earliest date"], max_date: ["Đến ngày", "Latest date"],
+  max_length: ["Độ dài tối đa", "Maximum length"],
 };
+
+/** Whether a property schema is a date (maybe alongside null). */
+function isDate(schema) {
+  return schema.format === "date" || (schema.anyOf || schema.oneOf || []).some((option) => option.format === "date");
+}
+
+/** Whether a property schema takes numbers only (sent as JSON numbers). */
+function numeric(doc, schema) {
+  const kinds = typesOf(doc, schema);
+  return kinds.some((k) => k === "integer" || k === "number") && !kinds.includes("string");
+}
 const SELECTS = ["select", "multiselect"];
 
 /** Options typed one a line as "value | nhãn | label" (the labels default to the value). */
@@ -77,6 +92,16 @@ class AttributesPage extends ContactsPage {
   body(form, type, schema) {
     const body = {};
     for (const [name, property] of Object.entries(schema)) {
+      const parts = objectProperties(this.doc, property);
+      if (parts) { // an object (the value limits): one input per part, named "validation.min"
+        const value = {};
+        for (const [part, partSchema] of Object.entries(parts)) {
+          const input = form.elements[`${name}.${part}`];
+          if (input && input.value !== "") value[part] = numeric(this.doc, partSchema) ? Number(input.value) : input.value;
+        }
+        if (Object.keys(value).length) body[name] = value;
+        continue;
+      }
       const element = form.elements[name];
       if (!element) continue;
       const kinds = typesOf(this.doc, property);
@@ -115,10 +140,15 @@ class AttributesPage extends ContactsPage {
   }
 
   async deleteAttribute(attribute) {
-    if (!this.confirm(`Xóa thuộc tính ${attribute.label_vi}? Giá trị của nó ở mọi ${this.entity.affected[0]} sẽ bị xóa.`,
+    // What it affects first, when the API can say (customers' attributes can; a count is then part of the question).
+    const impact = await this.api(`${this.entity.path}/${attribute.id}/impact`).catch(() => null);
+    const holding = impact ? this.t(` ${impact.records_affected} ${this.entity.affected[0]} đang có giá trị của nó.`,
+                                    ` ${impact.records_affected} of the ${this.entity.affected[1]} hold a value.`) : "";
+    if (!this.confirm(`Xóa thuộc tính ${attribute.label_vi}? Giá trị của nó ở mọi ${this.entity.affected[0]} sẽ bị xóa.${holding}`,
                       `Delete the attribute ${attribute.label_en}? Its value is removed from every one of the `
-                      + `${this.entity.affected[1]}.`)) return;
-    const deleted = await this.act(() => this.api(`${this.entity.path}/${attribute.id}`, { method: "DELETE" }));
+                      + `${this.entity.affected[1]}.${holding}`)) return;
+    const deleted = await this.act(() => this.api(`${this.entity.path}/${attribute.id}`, {
+      method: "DELETE", query: { confirm: true } }));
     if (deleted !== undefined) {
       const count = deleted?.records_affected;
       this.shell.notify(count === undefined ? this.t("Đã xóa thuộc tính.", "Attribute deleted.")
@@ -162,6 +192,13 @@ class AttributesPage extends ContactsPage {
         const current = attribute?.[name];
         if (typesOf(this.doc, property).every((k) => ["boolean", "null"].includes(k))) {
           return html`<label class="inline"><input type="checkbox" name=${name} .checked=${current === true}>${label}</label>`;
+        }
+        const parts = objectProperties(this.doc, property);
+        if (parts) {
+          return html`<fieldset><legend>${label}</legend>${Object.entries(parts).map(([part, partSchema]) =>
+            textInput(this, `${scope}${name}.${part}`, EXTRA_LABELS[part] ? t(...EXTRA_LABELS[part]) : part, {
+              type: numeric(this.doc, partSchema) ? "number" : isDate(partSchema) ? "date" : "text",
+              value: current?.[part] ?? "" }))}</fieldset>`;
         }
         const choices = enumOf(this.doc, property);
         if (choices.length) {

@@ -256,6 +256,18 @@ export function enumOf(doc, schema) {
   return (found.oneOf || found.anyOf || []).flatMap((s) => enumOf(doc, s));
 }
 
+/** The properties of an object-typed property schema (maybe behind a $ref or inside anyOf with null), or null
+ * when it is not an object with properties. */
+export function objectProperties(doc, schema) {
+  const found = resolve(doc, schema);
+  if (found.properties) return Object.fromEntries(Object.entries(found.properties).map(([p, s]) => [p, resolve(doc, s)]));
+  for (const option of found.oneOf || found.anyOf || []) {
+    const inner = objectProperties(doc, option);
+    if (inner) return inner;
+  }
+  return null;
+}
+
 /** The JSON types a property schema takes ("string", "integer", "boolean", ...). */
 export function typesOf(doc, schema) {
   const found = resolve(doc, schema);
