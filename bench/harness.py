@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import subprocess
@@ -40,7 +41,7 @@ class BenchDatabase(msgspec.Struct):
 async def bench_database(name: str) -> AsyncIterator[BenchDatabase]:
     """A fresh, migrated database `name` on the local stack (started if needed, stopped after if so)."""
     stack = Stack(Path(os.environ.get("CRM_DATA_DIR", ROOT / ".crm-data")).resolve())
-    started = stack.up()
+    started = await asyncio.to_thread(stack.up)  # it runs its own event loop to bootstrap a new database
     try:
         postgres = stack.read_state()["postgres"]
         await bootstrap_database(postgres["admin_url"], name, LOCAL_APP_PASSWORD, fresh=True)
@@ -54,7 +55,7 @@ async def bench_database(name: str) -> AsyncIterator[BenchDatabase]:
                             redis_url=stack.read_state()["redis"]["settings"]["redis_url"])
     finally:
         if started:
-            stack.down()
+            await asyncio.to_thread(stack.down)
 
 
 @contextmanager
