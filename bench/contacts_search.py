@@ -26,7 +26,7 @@ from collections.abc import Iterator
 import asyncpg
 import httpx
 
-from bench.harness import Result, bench_database, paired_medians, served
+from bench.harness import Result, bench_database, paired_medians, served, timed_tenant_query
 from infra.text import fold
 from services.contacts.schemas import CustomerFilter
 from services.contacts.service.customers import customer_list_query, search_terms
@@ -143,11 +143,7 @@ async def _plans(db_owner_url: str, db_app_url: str, tenant_id: uuid.UUID) -> tu
 
 
 async def _raw(connection: asyncpg.Connection, tenant_id: uuid.UUID, sql: str, args: list[object]) -> float:
-    t0 = time.perf_counter()
-    await connection.execute(begin_sql(tenant_id))
-    rows = await connection.fetch(sql, *args)
-    await connection.execute("COMMIT")
-    elapsed = time.perf_counter() - t0
+    elapsed, rows = await timed_tenant_query(connection, tenant_id, sql, args)
     assert rows
     return elapsed
 

@@ -7,15 +7,19 @@ import os
 import statistics
 import subprocess
 import sys
+import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import msgspec
 
 from infra.database import LOCAL_APP_PASSWORD, bootstrap_database
 from infra.stack import Stack, free_port, port_answers, wait_until
+from tenants.context import begin_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -103,3 +107,13 @@ def print_table(results: list[Result]) -> None:
               f"{'yes' if result.met else 'NO'}")
         if result.note:
             print(f"    {result.note}")
+
+
+async def timed_tenant_query(connection: asyncpg.Connection, tenant_id: uuid.UUID, sql: str,
+                             args: list[object]) -> tuple[float, list[asyncpg.Record]]:
+    """`sql` as the app does it, in a transaction naming the tenant (RLS applies): seconds taken, and the rows."""
+    started = time.perf_counter()
+    await connection.execute(begin_sql(tenant_id))
+    rows = await connection.fetch(sql, *args)
+    await connection.execute("COMMIT")
+    return time.perf_counter() - started, rows

@@ -17,11 +17,10 @@ import uuid
 import asyncpg
 import httpx
 
-from bench.harness import Result, bench_database, paired_medians, served
+from bench.harness import Result, bench_database, paired_medians, served, timed_tenant_query
 from services.pipeline.schemas import OpportunityFilter
 from services.pipeline.service.board import board_query
 from tenants.access import Access
-from tenants.context import begin_sql
 
 OPEN = 50_000
 AROUND = 30_000  # another team's open ones, and closed ones of this team
@@ -74,11 +73,7 @@ async def _load(admin_url: str, tenant_id: uuid.UUID, team_id: uuid.UUID) -> Non
 
 
 async def _raw(connection: asyncpg.Connection, tenant_id: uuid.UUID, sql: str, args: list[object]) -> float:
-    t0 = time.perf_counter()
-    await connection.execute(begin_sql(tenant_id))
-    rows = await connection.fetch(sql, *args)
-    await connection.execute("COMMIT")
-    elapsed = time.perf_counter() - t0
+    elapsed, rows = await timed_tenant_query(connection, tenant_id, sql, args)
     assert sum(row["count"] for row in rows) == OPEN
     return elapsed
 

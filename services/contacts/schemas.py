@@ -543,8 +543,8 @@ class ImportRevertOut(msgspec.Struct, kw_only=True):
 BulkActionName = Literal["assign_owner", "add_group", "remove_group", "add_tag", "remove_tag", "set_status"]
 
 
-class BulkFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """The customer list's filters (`GET /customers`), custom attributes as {key: value}."""
+class ListFilterBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The customer list's filters (`GET /customers`) as a JSON body: what a bulk action or an export selects."""
 
     q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
     lifecycle_stage: LifecycleStage | None = None
@@ -552,6 +552,11 @@ class BulkFilter(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     tag: Annotated[str, msgspec.Meta(max_length=100)] | None = None
     source_id: uuid.UUID | None = None
     relationship_status_id: uuid.UUID | None = None
+
+
+class BulkFilter(ListFilterBody, forbid_unknown_fields=True, kw_only=True):
+    """The customer list's filters, custom attributes as {key: value}."""
+
     attributes: Annotated[dict[Annotated[str, msgspec.Meta(max_length=63)], Annotated[str, msgspec.Meta(
         max_length=255)]], msgspec.Meta(max_length=20)] = {}
 
@@ -579,14 +584,8 @@ class BulkOut(msgspec.Struct, kw_only=True):
 ExportFormat = Literal["csv", "xlsx"]
 
 
-class ExportCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class ExportCreate(ListFilterBody, forbid_unknown_fields=True, kw_only=True):
     format: ExportFormat = "csv"
-    q: Annotated[str, msgspec.Meta(max_length=200)] | None = None
-    lifecycle_stage: LifecycleStage | None = None
-    group_id: uuid.UUID | None = None
-    tag: Annotated[str, msgspec.Meta(max_length=100)] | None = None
-    source_id: uuid.UUID | None = None
-    relationship_status_id: uuid.UUID | None = None
 
 
 class ExportOut(msgspec.Struct, kw_only=True):
