@@ -18,9 +18,7 @@ const ENTITIES = [
 const OWN = new Set(["key", "label_vi", "label_en", "type", "options", "required", "sort_order"]);
 const EXTRA_LABELS = {
   help_vi: ["Hướng dẫn (tiếng Việt)", "Help text (Vietnamese)"], help_en: ["Hướng dẫn (tiếng Anh)", "Help text (English)"],
-  help_text_vi: ["Hướng dẫn (tiếng Việt)", "Help text (Vietnamese)"],
-  help_text_en: ["Hướng dẫn (tiếng Anh)", "Help text (English)"],
-  default: ["Giá trị mặc định", "Default value"], default_value: ["Giá trị mặc định", "Default value"],
+  default: ["Giá trị mặc định", "Default value"],
   validation: ["Giới hạn giá trị", "Value limits"], min: ["Nhỏ nhất", "Minimum"], max: ["Lớn nhất", "Maximum"],
   min_date: ["Từ ngày", "Earliest date"], max_date: ["Đến ngày", "Latest date"],
   max_length: ["Độ dài tối đa", "Maximum length"],
@@ -111,7 +109,7 @@ class AttributesPage extends ContactsPage {
       else if (element.value === "") continue;
       else if (name === "sort_order" || (kinds.includes("integer") && !kinds.includes("string"))) {
         body[name] = Number(element.value);
-      } else if (!OWN.has(name) && !kinds.includes("string") || name.startsWith("default")) {
+      } else if (!OWN.has(name) && !kinds.includes("string") || name === "default") {
         body[name] = typedValue(element.value, type);
       } else body[name] = element.value;
     }

@@ -4,24 +4,12 @@
 import { formValues, html, nothing, PagedList } from "crm-ui";
 import "./customer-detail.js";
 import {
-  API, attributeInput, attributeValues, bodyProperties, ContactsPage, groupOptions, lifecycleName, lifecycleOptions,
-  openapi, selectInput, statusName, textInput, typesOf,
+  API, attributeInput, attributeValues, ContactsPage, groupOptions, lifecycleName, lifecycleOptions, selectInput,
+  statusName, textInput,
 } from "./shared.js";
 
 const CUSTOMERS = `${API}/customers`;
 const FILTERS = ["q", "lifecycle_stage", "relationship_status_id", "group_id", "source_id", "owner_id", "tag"];
-
-/** How the API lets a caller create a customer that looks like a duplicate, if it does: a boolean body field
- * or query parameter named like "confirm"/"force" (read from the OpenAPI document). */
-function duplicateOverride(doc) {
-  const likeConfirm = (name) => /confirm|force|allow_duplicate|ignore_duplicate/.test(name);
-  const inBody = Object.entries(bodyProperties(doc, "CustomerCreate"))
-    .find(([name, schema]) => likeConfirm(name) && typesOf(doc, schema).includes("boolean"));
-  if (inBody) return { body: inBody[0] };
-  const parameters = doc?.paths?.[CUSTOMERS]?.post?.parameters || [];
-  const inQuery = parameters.find((p) => p.in === "query" && likeConfirm(p.name));
-  return inQuery ? { query: inQuery.name } : null;
-}
 
 class CustomersPage extends ContactsPage {
   static properties = { selected: { state: true }, creating: { state: true }, pending: { state: true },
@@ -34,7 +22,6 @@ class CustomersPage extends ContactsPage {
   sources = new PagedList(this, `${API}/sources`);
   tags = new PagedList(this, `${API}/tags`);
   members = { items: [] };
-  doc = null;
 
   constructor() {
     super();
@@ -46,7 +33,6 @@ class CustomersPage extends ContactsPage {
 
   connectedCallback() {
     super.connectedCallback();
-    openapi().then((doc) => { this.doc = doc; this.requestUpdate(); });
     if (this.shell.can("org:read")) {
       this.act(async () => {
         this.members = await this.api("/api/identity/v1/members", { query: { limit: 200 } });
@@ -81,12 +67,10 @@ class CustomersPage extends ContactsPage {
     const body = Object.fromEntries(Object.entries(formValues(form)).filter(([name]) => !name.startsWith("attributes.")));
     const attributes = attributeValues(form, this.definitions.items);
     if (Object.keys(attributes).length) body.attributes = attributes;
-    const override = confirmed ? duplicateOverride(this.doc) : null;
-    if (override?.body) body[override.body] = true;
-    const query = override?.query ? { [override.query]: "true" } : undefined;
-    const created = await this.act(() => this.api(CUSTOMERS, { method: "POST", body, query }),
+    if (confirmed) body.confirm_duplicate = true; // the user saw the likely duplicates and keeps both
+    const created = await this.act(() => this.api(CUSTOMERS, { method: "POST", body }),
                                    this.t(`Đã thêm khách hàng ${body.name}.`, `Customer ${body.name} added.`));
-    this.pending = !created && this.problem?.status === 409 && duplicateOverride(this.doc) ? true : null;
+    this.pending = !created && this.problem?.problem?.code === "duplicate" ? true : null;
     if (created) {
       form.reset();
       this.creating = false;
@@ -94,11 +78,11 @@ class CustomersPage extends ContactsPage {
     }
   }
 
-  /** The likely duplicates a 409 named, whatever the API calls the list. */
+  /** The likely duplicates the API's 409 `duplicate` names. */
   renderMatches() {
     const problem = this.problem?.problem;
-    if (!problem || this.problem.status !== 409) return nothing;
-    const matches = problem.matches || problem.duplicates || problem.candidates || [];
+    if (problem?.code !== "duplicate") return nothing;
+    const matches = problem.matches || [];
     return html`${matches.length ? html`<ul aria-label=${this.t("Khách hàng trùng", "Matching customers")}>
         ${matches.map((m) => html`<li>${m.code ? `${m.code} — ` : ""}${m.name ?? m.id}
           ${m.id ? html`<button type="button" class="secondary" @click=${() => { this.selected = m.id; }}>

@@ -137,15 +137,14 @@ function isLongText(type) {
   return ["long_text", "longtext", "textarea", "long"].includes(type);
 }
 
-/** The attribute's help text in the page's language, whatever the API calls it (help_vi/help_en, help...). */
+/** The attribute's help text in the page's language (the other language's when it has only that one). */
 export function attributeHelp(page, attribute) {
-  const vi = attribute.help_vi ?? attribute.help_text_vi ?? attribute.help?.vi;
-  const en = attribute.help_en ?? attribute.help_text_en ?? attribute.help?.en;
+  const { help_vi: vi, help_en: en } = attribute;
   return vi || en ? page.t(vi || en, en || vi) : "";
 }
 
 function attributeDefault(attribute) {
-  return attribute.default ?? attribute.default_value ?? null;
+  return attribute.default ?? null;
 }
 
 /** An input for a custom attribute, by its type; a type this page does not know is a text input. `value` is
