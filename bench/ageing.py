@@ -42,7 +42,7 @@ UPDATE customer c SET relationship_status_id = d.id, updated_at = now()
 FROM relationship_status d
 WHERE d.tenant_id = c.tenant_id AND d.system_key = 'dont_forget'
   AND c.relationship_status_id IS DISTINCT FROM d.id
-  AND COALESCE(c.last_contacted_at, c.created_at) < now() - make_interval(days => 30)
+  AND c.last_touched_at < now() - make_interval(days => 30)
 """
 
 

@@ -154,10 +154,12 @@ def slot_held(connection: redis.Redis, tenant_id: uuid.UUID | str, run_id: uuid.
 @dataclass(frozen=True)
 class Progress:
     """What a sliced tenant job returns: `done` rows in this slice, and `left` to do after it (None when not
-    known); with rows left, the job runs again, at the back of its queue."""
+    known); with rows left, the job runs again, at the back of its queue, with `resume` added to its keyword
+    arguments (where the next slice starts, so it does not read again what this one did)."""
 
     done: int
     left: int | None = 0
+    resume: dict[str, Any] | None = None
 
 
 def imported(target: str) -> Any:
@@ -213,7 +215,7 @@ def run_tenant_job(tenant_id: str, target: str, args: tuple[Any, ...], kwargs: d
             return None
         result, progress = asyncio.run(in_tenant())
     if progress.left and job is not None:  # after the slot is given back, so the next slice can take it
-        _enqueue_run(tenant, target, args, kwargs, run, queue(queue_name, connection))
+        _enqueue_run(tenant, target, args, {**kwargs, **(progress.resume or {})}, run, queue(queue_name, connection))
     return progress.done if isinstance(result, Progress) else result
 
 

@@ -4,6 +4,9 @@ the deliverer job (which dispatches first) is woken on the `webhooks` queue (no 
 
     await emit(CUSTOMER_CREATED, customer_data(created))
     await emit_many(CUSTOMER_STATUS_CHANGED, changes)   # a job's whole batch, one statement
+
+A statement that changes many rows can announce them itself, so they never travel to Python and back: embed
+`emitting(EVENT, "rows")` as one of its CTEs (`rows` names the payload's fields as columns), then call `emitted()`.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import uuid
 from collections.abc import Sequence
 
 import msgspec
+from msgspec import inspect as shapes
 
 from tenants.context import current_tenant_id
 from webhooks import jobs
@@ -64,3 +68,40 @@ async def emit_many(event: EventType[P], payloads: Sequence[P]) -> int:
     await OutboxEvent.raw(_INSERT_MANY, current_tenant_id(), event.name, occurred_at, occurred_at, bodies)
     jobs.wake_deliverer_after_commit()
     return len(bodies)
+
+
+# A timestamp as `envelope` (msgspec) writes it: UTC with a Z, microseconds only when there are any.
+_RFC3339 = ("(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', {0}) "
+            "= {0} THEN '' ELSE to_char({0} AT TIME ZONE 'UTC', '.US') END || 'Z')")
+_SCALARS = (shapes.StrType, shapes.UUIDType, shapes.IntType, shapes.FloatType, shapes.BoolType, shapes.NoneType,
+            shapes.LiteralType, shapes.DateTimeType)
+
+
+def _json_value(field: shapes.Field, column: str) -> str:
+    kinds = field.type.types if isinstance(field.type, shapes.UnionType) else (field.type,)
+    if not all(isinstance(kind, _SCALARS) for kind in kinds):
+        raise TypeError(f"{field.name}: only flat payloads (scalars, ids, times) are emitted from SQL")
+    if any(isinstance(kind, shapes.DateTimeType) for kind in kinds):
+        return _RFC3339.format(column)
+    return column
+
+
+def emitting(event: EventType[P], rows: str) -> str:
+    """The INSERT announcing `event` once for each row of `rows` (a CTE of the caller's statement, its columns
+    named after the payload's fields), with the body `emit` would write: `emit_many` for a statement that makes
+    its changes and announces them at once. The caller's statement runs in its tenant transaction; call
+    `emitted()` after it."""
+    info = shapes.type_info(event.payload)
+    assert isinstance(info, shapes.StructType)
+    data = ", ".join(f"'{field.encode_name}', {_json_value(field, 'e.' + chr(34) + field.name + chr(34))}"
+                     for field in info.fields)
+    # Names, the event's and the fields', are checked identifiers, and the tenant a parsed UUID: safe to inline.
+    return (f"INSERT INTO webhook_outbox (tenant_id, event_type, body, created_at, updated_at) "  # noqa: S608
+            f"SELECT '{current_tenant_id()}', '{event.name}', json_build_object('type', '{event.name}', "
+            f"'timestamp', {_RFC3339.format('now()')}, 'data', json_build_object({data}))::text, now(), now() "
+            f"FROM {rows} e")
+
+
+def emitted() -> None:
+    """After a statement with `emitting(...)` ran: wake the deliverer once the transaction commits."""
+    jobs.wake_deliverer_after_commit()

@@ -1,5 +1,6 @@
 """rq jobs of contacts. Each runs inside its tenant's transaction (see `infra.jobs.enqueue_for_tenant`)."""
 
+import datetime
 import uuid
 
 from infra.jobs import Progress
@@ -11,10 +12,12 @@ async def count_customers() -> int:
     return await customers.count_customers()
 
 
-async def age_statuses(batch_size: int = statuses.AGEING_BATCH,
-                       slice_rows: int = statuses.AGEING_SLICE) -> Progress:
-    """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`), a slice at a time."""
-    return Progress(*await statuses.age_to_dont_forget(batch_size, slice_rows))
+async def age_statuses(slice_rows: int = statuses.AGEING_SLICE, after: tuple[str, str] | None = None) -> Progress:
+    """The daily "Đừng quên" ageing of one tenant (declared in `infra.schedule`), a slice at a time; `after` is
+    the last-touch keyset where the previous slice stopped."""
+    start = statuses.START if after is None else (datetime.datetime.fromisoformat(after[0]), uuid.UUID(after[1]))
+    moved, left, (touched, last_id) = await statuses.age_to_dont_forget(slice_rows, start)
+    return Progress(moved, left, {"after": (touched.isoformat(), str(last_id))})
 
 
 async def run_import(import_id: str) -> str:

@@ -14,7 +14,7 @@ import redis
 
 from infra.jobs import enqueue_for_tenant
 from services.contacts.jobs import age_statuses
-from services.contacts.service.statuses import AGEING_BATCH, AGEING_SLICE
+from services.contacts.service.statuses import AGEING_SLICE
 from tests import conftest
 from tests.conftest import sign_up
 from tests.contacts.helpers import create_customer
@@ -38,7 +38,7 @@ async def test_small_tenants_finish_while_a_big_one_is_still_ageing(client, stac
 
     connection = redis.Redis.from_url(stack.redis_url)
     # The big tenant is first in the queue; one worker, so the order it takes the jobs in is the whole story.
-    enqueue_for_tenant(tenant_a.tenant_id, age_statuses, batch_size=250, slice_rows=500, connection=connection)
+    enqueue_for_tenant(tenant_a.tenant_id, age_statuses, slice_rows=500, connection=connection)
     for small in (tenant_b, tenant_c):
         enqueue_for_tenant(small.tenant_id, age_statuses, connection=connection)
     result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
@@ -67,8 +67,8 @@ def run_started(worker_log: str, tenant: conftest.TenantUser) -> list[int]:
     return [n for n, line in enumerate(lines) if f"for tenant {tenant.tenant_id}" in line and "default:" in line]
 
 
-# Three slices of the production size (AGEING_SLICE moves each, in batches of AGEING_BATCH).
-BIG_AT_SCALE = 2 * AGEING_SLICE + AGEING_BATCH
+# Three slices of the production size (AGEING_SLICE moves each, the last one a tenth of that).
+BIG_AT_SCALE = 2 * AGEING_SLICE + AGEING_SLICE // 10
 
 
 async def test_a_small_tenants_ageing_finishes_within_10_s_while_a_big_one_ages(client, stack, tenant_a, tenant_b,
@@ -78,13 +78,14 @@ async def test_a_small_tenants_ageing_finishes_within_10_s_while_a_big_one_ages(
     Why this scale shows it (the rows-per-slice cap makes it scale-free): a worker holds the big tenant's job for
     one slice only, at most AGEING_SLICE moves with the production settings used here; then the slice commits and
     the job goes to the back of the queue, behind the small tenant's. A slice costs the same whatever the tenant's
-    size: its batches are ranges of the last-touch index after the previous batch's last row (never a scan of the
-    rows moved before), and the per-slice due count is one range of that index. So a 1,000,000-customer tenant
-    (100,000 due: ten slices) differs from this one (three slices) only in how many slices come after the small
-    tenant's job, never in how long the small one waits: at most the slice already running, plus its own work.
-    One worker is the worst case (no second worker takes the small job at once; the per-tenant cap keeps the big
-    tenant from holding every worker when there are several). The small job arrives while the big one is working,
-    as a small tenant's daily job does, and its time is counted from its enqueueing to its run's end."""
+    size: it is one range of the last-touch index after the previous slice's last row, which the job carries (never
+    a scan of the rows moved before), and the count of those still due is the rest of that range. So a
+    1,000,000-customer tenant (100,000 due: ten slices) differs from this one (three slices) only in how many slices
+    come after the small tenant's job, never in how long the small one waits: at most the slice already running,
+    plus its own work. One worker is the worst case (no second worker takes the small job at once; the per-tenant
+    cap keeps the big tenant from holding every worker when there are several). The small job arrives while the big
+    one is working, as a small tenant's daily job does, and its time is counted from its enqueueing to its run's
+    end."""
     await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(tenant_a.tenant_id))
     await owner_conn.execute(
         "INSERT INTO customer (id, tenant_id, code, name, name_folded, last_contacted_at, created_at, updated_at) "

@@ -169,20 +169,22 @@ async def test_settings_refuse_bad_input_naming_the_field(client, tenant_a):
     assert (await client.get(SETTINGS, headers=tenant_a.headers)).json()["dont_forget_after_days"] == 30
 
 
-async def test_ageing_goes_batch_by_batch_and_audits_each(client, stack, tenant_a, owner_conn: asyncpg.Connection):
+async def test_ageing_goes_slice_by_slice_from_where_it_stopped_and_audits_each(client, stack, tenant_a,
+                                                                                 owner_conn: asyncpg.Connection):
     due = [await create_customer(client, tenant_a, name=f"Lâu rồi {n}", last_contacted_at=days_ago(31 + n))
            for n in range(5)]
-    job = enqueue_for_tenant(tenant_a.tenant_id, age_statuses, batch_size=2,
+    job = enqueue_for_tenant(tenant_a.tenant_id, age_statuses, slice_rows=2,
                              connection=redis.Redis.from_url(stack.redis_url))
     result = subprocess.run([sys.executable, "-m", "infra.cli", "worker", "--burst", "--queues", "default"],
                             env=stack.env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     job.refresh()
-    assert job.return_value() == 5
+    assert job.return_value() == 2  # the first slice; two more followed it, each a job of its own
     await owner_conn.execute("SELECT set_config('app.tenant_id', $1, false)", str(tenant_a.tenant_id))
     audited = await owner_conn.fetch(
         "SELECT after FROM audit_entry WHERE action = 'customer.dont_forget' AND tenant_id = $1 ORDER BY id",
         tenant_a.tenant_id)
-    batches = [json.loads(row["after"])["customer_ids"] for row in audited]
-    assert [len(batch) for batch in batches] == [2, 2, 1]
-    assert sorted(id_ for batch in batches for id_ in batch) == sorted(customer["id"] for customer in due)
+    slices = [json.loads(row["after"])["customer_ids"] for row in audited]
+    # Oldest contact first, each slice after the one before: the longest-forgotten customers move first.
+    oldest_first = [customer["id"] for customer in reversed(due)]
+    assert slices == [sorted(oldest_first[:2]), sorted(oldest_first[2:4]), oldest_first[4:]]

@@ -81,7 +81,7 @@ async def test_a_sigkilled_workers_ageing_completes_after_a_restart_with_no_dupl
     worker.start()
     connection = redis.Redis.from_url(stack.redis_url)
     try:
-        enqueue_for_tenant(tenant_a.tenant_id, age_statuses, batch_size=100, slice_rows=200, connection=connection)
+        enqueue_for_tenant(tenant_a.tenant_id, age_statuses, slice_rows=200, connection=connection)
         deadline = time.monotonic() + 60
         while not [run for run in await runs(client, tenant_a) if run["slices"] == 2 and run["status"] == "running"]:
             assert time.monotonic() < deadline, await runs(client, tenant_a)

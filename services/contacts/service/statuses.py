@@ -3,8 +3,8 @@
 Every tenant starts with the same list, seeded on first use by `ensure_relationship_statuses` (idempotent, so
 sign-up or a job may call it too). "Đừng quên" (Don't forget) is the system status the jobs apply after N
 days without contact: it can be renamed, never deleted. Every change of a customer's status, by a person or
-by the system, is kept in `customer_status_change`, written by the same statement that makes the change, and
-announced as `customer.status_changed` (one outbox INSERT for a whole batch).
+by the system, is kept in `customer_status_change` and announced as `customer.status_changed`, both written by the
+statement that makes the change.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from infra.problems import NotFoundError, ProblemError
-from services.contacts.events import CUSTOMER_STATUS_CHANGED, CustomerStatusChanged
+from services.contacts.events import CUSTOMER_STATUS_CHANGED
 from services.contacts.schemas import StatusChangeOut, StatusCreate, StatusOut, StatusUpdate
 from services.contacts.service.lookups import require_reference
 from services.contacts.service.settings import get_contacts_settings
@@ -25,7 +25,7 @@ from services.contacts.tables import Customer, RelationshipStatus
 from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
-from webhooks.outbox import emit_many
+from webhooks.outbox import emitted, emitting
 
 DONT_FORGET = "dont_forget"
 # (name, English name, system key): the keyed ones can be named in settings, such as the statuses ageing skips.
@@ -36,41 +36,41 @@ SEEDED: tuple[tuple[str, str, str | None], ...] = (
 STATUS_NOT_FOUND = NotFoundError("tình trạng quan hệ", "Relationship status")
 _COLUMNS = [getattr(RelationshipStatus, name) for name in StatusOut.__struct_fields__]
 
-# Locks the customers first, so `from` is the status each had when this change was made, even under
-# concurrent changes; then changes them and writes one history row each, returning what the events announce.
+# One statement changes the chosen customers' status, keeps each change in the history and announces it. The
+# UPDATE locks each row and re-checks its conditions on the row it locked (so a concurrent change wins), and its
+# `old` is the status it replaced. `chosen` yields `id` and `touched` (the ageing's keyset; NULL otherwise), and
+# `{recheck}` re-applies the choice's conditions to the locked row.
 _CHANGE = """
-WITH previous AS (
-    SELECT id, relationship_status_id FROM customer
-    WHERE tenant_id = {} AND id = ANY({}::uuid[]) AND relationship_status_id IS DISTINCT FROM {}::uuid
-    FOR UPDATE
-), changed AS (
-    UPDATE customer c SET relationship_status_id = {}::uuid, updated_at = now() FROM previous p
-    WHERE c.tenant_id = {} AND c.id = p.id
-    RETURNING c.id, c.code, p.relationship_status_id AS from_status_id
+WITH chosen AS MATERIALIZED ({chosen}), changed AS (
+    UPDATE customer c SET relationship_status_id = {{}}::uuid, updated_at = now()
+    WHERE c.tenant_id = {{}} AND c.id = ANY(ARRAY(SELECT id FROM chosen))
+      AND c.relationship_status_id IS DISTINCT FROM {{}}::uuid {recheck}
+    RETURNING c.id, c.code, old.relationship_status_id AS from_status_id, c.relationship_status_id AS to_status_id,
+              {{}}::text AS by, {{}}::text AS by_kind, {{}}::uuid AS actor_id, {{}}::uuid AS support_staff_id,
+              now() AS at
 ), recorded AS (
     INSERT INTO customer_status_change
         (tenant_id, customer_id, from_status_id, to_status_id, actor_kind, actor_id, support_staff_id)
-    SELECT {}, id, from_status_id, {}::uuid, {}, {}::uuid, {}::uuid FROM changed
-    RETURNING customer_id, created_at
-)
-SELECT c.id, c.code, c.from_status_id, r.created_at FROM changed c JOIN recorded r ON r.customer_id = c.id
+    SELECT {{}}, id, from_status_id, to_status_id, by_kind, actor_id, support_staff_id FROM changed
+), announced AS ({announce})
+SELECT ARRAY(SELECT id FROM changed) AS changed,
+       (SELECT touched FROM chosen ORDER BY touched DESC, id DESC LIMIT 1) AS last_touched,
+       (SELECT id FROM chosen ORDER BY touched DESC, id DESC LIMIT 1) AS last_id
 """
+_GIVEN = "SELECT unnest({}::uuid[]) AS id, NULL::timestamptz AS touched"
 # The customers due for "Đừng quên": last touched (contacted, or created when never contacted) before the tenant's
-# cut-off, not there already, and not at an excluded status (named by system key or id).
-_DUE_FOR_DONT_FORGET = """
-FROM customer c
-LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = c.relationship_status_id
-WHERE c.tenant_id = {} AND c.relationship_status_id IS DISTINCT FROM {}::uuid
-  AND COALESCE(c.last_contacted_at, c.created_at) < now() - make_interval(days => {})
-  AND NOT COALESCE(s.system_key = ANY({}::text[]) OR s.id::text = ANY({}::text[]), false)
-"""
-# In last-touch order (the index `customer_tenant_last_touch` ends with the id), after the previous batch's last
-# row, so a batch reads a range of its own rows and not again those the batches before it moved.
-_TOUCHED = "COALESCE(c.last_contacted_at, c.created_at)"
-_DUE_BATCH = (f"SELECT c.id, {_TOUCHED} AS touched " + _DUE_FOR_DONT_FORGET
-              + f"AND ({_TOUCHED}, c.id) > ({{}}::timestamptz, {{}}::uuid) ORDER BY {_TOUCHED}, c.id LIMIT {{}}")
-_START = (datetime.datetime.min.replace(tzinfo=datetime.UTC), uuid.UUID(int=0))
-_DUE_COUNT = "SELECT count(*) AS due " + _DUE_FOR_DONT_FORGET
+# cut-off, not there already, and not at an excluded status. Only plain columns against leakproof operators, so
+# under RLS they are index conditions on `customer_tenant_last_touch` (decisions §22).
+_DUE = """c.last_touched_at < now() - make_interval(days => {})
+  AND (c.relationship_status_id IS NULL OR c.relationship_status_id <> ALL({}::uuid[]))"""
+# A slice: the next due rows in last-touch order after the previous slice's last row (the keyset the job carries).
+_DUE_AFTER = ("FROM customer c WHERE c.tenant_id = {} AND c.relationship_status_id IS DISTINCT FROM {}::uuid AND "
+              + _DUE + " AND (c.last_touched_at, c.id) > ({}::timestamptz, {}::uuid)")
+_DUE_SLICE = ("SELECT c.id, c.last_touched_at AS touched " + _DUE_AFTER
+              + " ORDER BY c.last_touched_at, c.id LIMIT {}")
+_DUE_LEFT = "SELECT count(*) AS due " + _DUE_AFTER
+_EXCLUDED = ("SELECT coalesce(array_agg(id), ARRAY[]::uuid[]) AS ids FROM relationship_status "
+             "WHERE tenant_id = {} AND (system_key = ANY({}::text[]) OR id::text = ANY({}::text[]))")
 # The status a "Đừng quên" customer had before the latest move there, if that move came before the contact
 # (NULL when it had none or that status is gone); no row when the customer is not at "Đừng quên".
 _BEFORE_DONT_FORGET = """
@@ -84,8 +84,8 @@ JOIN LATERAL (
 LEFT JOIN relationship_status s ON s.tenant_id = c.tenant_id AND s.id = moved.from_status_id
 WHERE c.tenant_id = {} AND c.id = {}
 """
-AGEING_BATCH = 1000
-AGEING_SLICE = 10 * AGEING_BATCH  # rows a job moves before it goes to the back of the queue (a few seconds)
+START = (datetime.datetime.min.replace(tzinfo=datetime.UTC), uuid.UUID(int=0))
+AGEING_SLICE = 10_000  # rows a job moves in one statement before it goes to the back of the queue (a few seconds)
 _HISTORY = """
 SELECT h.id, h.from_status_id, f.name AS from_status_name, h.to_status_id, t.name AS to_status_name,
        h.actor_kind, h.actor_id, h.created_at AS changed_at
@@ -180,21 +180,30 @@ async def delete_status(status_id: uuid.UUID) -> None:
 
 
 async def change_status(customer_ids: Collection[uuid.UUID], status_id: uuid.UUID | None) -> set[uuid.UUID]:
-    """Set the status of the given customers (set-based, for one customer or a whole job's worth) and record
-    each change; a customer already at that status is left alone. The ids must already be the caller's to
-    change. Returns the customers whose status changed."""
+    """Set the status of the given customers (set-based, for one customer or a bulk action) and record each
+    change; a customer already at that status is left alone. The ids must already be the caller's to change.
+    Returns the customers whose status changed."""
     if status_id is not None:
         await require_reference(RelationshipStatus, status_id, "relationship_status_id", "tình trạng quan hệ",
                                 "Relationship status")
+    changed, _ = await _change(_GIVEN, [list(customer_ids)], "", [], status_id)
+    return changed
+
+
+async def _change(chosen: str, chosen_args: list[Any], recheck: str, recheck_args: list[Any],
+                  status_id: uuid.UUID | None) -> tuple[set[uuid.UUID], tuple[datetime.datetime, uuid.UUID] | None]:
+    """Run `_CHANGE` over the customers `chosen` selects; returns those changed, and the last chosen row's
+    keyset (None when none was chosen)."""
     tenant_id, actor = current_tenant_id(), audit.current_actor()
-    rows = await Customer.raw(_CHANGE, tenant_id, list(customer_ids), status_id, status_id, tenant_id, tenant_id,
-                              status_id, actor.kind, actor.id, actor.support_staff_id)
-    by = "system" if actor.id is None else str(actor.id)
-    await emit_many(CUSTOMER_STATUS_CHANGED, [
-        CustomerStatusChanged(id=row["id"], code=row["code"], from_status_id=row["from_status_id"],
-                              to_status_id=status_id, by=by, by_kind=actor.kind, at=row["created_at"])
-        for row in rows])
-    return {row["id"] for row in rows}
+    statement = _CHANGE.format(chosen=chosen, recheck=recheck,
+                               announce=emitting(CUSTOMER_STATUS_CHANGED, "changed"))
+    [row] = await Customer.raw(statement, *chosen_args, status_id, tenant_id, status_id, *recheck_args,
+                               "system" if actor.id is None else str(actor.id), actor.kind, actor.id,
+                               actor.support_staff_id, tenant_id)
+    if row["changed"]:
+        emitted()
+    last = None if row["last_id"] is None else (row["last_touched"], row["last_id"])
+    return set(row["changed"]), last
 
 
 async def status_history(customer_id: uuid.UUID, limit: int, cursor: str | None) -> Page[StatusChangeOut]:
@@ -213,30 +222,27 @@ async def _dont_forget_id() -> uuid.UUID:
     return uuid.UUID(str(row["id"]))
 
 
-async def age_to_dont_forget(batch_size: int = AGEING_BATCH,
-                             slice_rows: int = AGEING_SLICE) -> tuple[int, int]:
-    """Move the tenant's customers left uncontacted past its setting to "Đừng quên", a batch at a time, each
-    move in the history, the audit log and an event; at most about `slice_rows` of them, so a big tenant's job
-    yields to the others (the job runs again for the rest). Those already there are not due, so a second run
-    moves nobody. Returns how many moved, and how many are still due."""
+async def age_to_dont_forget(slice_rows: int = AGEING_SLICE, after: tuple[datetime.datetime, uuid.UUID] = START,
+                             ) -> tuple[int, int, tuple[datetime.datetime, uuid.UUID]]:
+    """Move up to `slice_rows` of the tenant's customers left uncontacted past its setting to "Đừng quên", the
+    next ones in last-touch order after `after`, in one statement: each move in the history and announced, and
+    the slice in the audit log. A big tenant's job stops there and yields to the others, and runs again from
+    where it stopped. Those already there are not due, so a second run moves nobody. Returns how many moved,
+    how many are still due after this slice, and where the next slice starts."""
     tenant_id, target, settings = current_tenant_id(), await _dont_forget_id(), await get_contacts_settings()
-    due_args = (tenant_id, target, settings.dont_forget_after_days, settings.dont_forget_excluded,
-                settings.dont_forget_excluded)
-    due = (await Customer.raw(_DUE_COUNT, *due_args))[0]["due"]
-    moved, after = 0, _START
-    while moved < min(due, slice_rows):
-        rows = await Customer.raw(_DUE_BATCH, *due_args, *after, batch_size)
-        if rows:
-            after = (rows[-1]["touched"], rows[-1]["id"])
-        changed = await change_status([row["id"] for row in rows], target)
-        if changed:
-            await audit.record("customer.dont_forget", "customer", actor=audit.SYSTEM, after={
-                "relationship_status_id": str(target), "customer_ids": sorted(str(id_) for id_ in changed),
-                "after_days": settings.dont_forget_after_days})
-        moved += len(changed)
-        if len(rows) < batch_size or not changed:
-            return moved, 0
-    return moved, max(due - moved, 0)
+    excluded = (await RelationshipStatus.raw(_EXCLUDED, tenant_id, settings.dont_forget_excluded,
+                                             settings.dont_forget_excluded))[0]["ids"]
+    due_args = [settings.dont_forget_after_days, excluded]
+    changed, last = await _change(_DUE_SLICE, [tenant_id, target, *due_args, *after, slice_rows],
+                                  f"AND {_DUE}", due_args, target)
+    if changed:
+        await audit.record("customer.dont_forget", "customer", actor=audit.SYSTEM, after={
+            "relationship_status_id": str(target), "customer_ids": sorted(str(id_) for id_ in changed),
+            "after_days": settings.dont_forget_after_days})
+    if last is None:
+        return 0, 0, after
+    left = (await Customer.raw(_DUE_LEFT, tenant_id, target, *due_args, *last))[0]["due"]
+    return len(changed), left, last
 
 
 async def restore_after_contact(customer_id: uuid.UUID, contacted_at: datetime.datetime) -> bool:
