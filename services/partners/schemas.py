@@ -118,6 +118,8 @@ class PartnerOut(msgspec.Struct, kw_only=True):
     status: str
     parent_id: uuid.UUID | None
     owner_id: uuid.UUID | None
+    team_id: uuid.UUID | None  # the owner's, when the partner was given to them
+    branch_id: uuid.UUID | None
     territory_ids: list[uuid.UUID]
     policy_id: uuid.UUID | None
     agreement_number: str | None

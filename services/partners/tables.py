@@ -23,6 +23,9 @@ class Partner(TenantTable, tablename="partner"):
     status = Varchar(length=16, default="applied", null=False)  # applied | active | suspended | ended
     parent_id = UUID(null=True, default=None)  # dealer -> sub-dealer -> collaborator
     owner_id = UUID(null=True, default=None)  # the salesperson who looks after the partner
+    # The owner's team and branch when it was given, as on a customer: what team and branch visibility read.
+    team_id = UUID(null=True, default=None)
+    branch_id = UUID(null=True, default=None)
     territory_ids = Array(base_column=UUID(), default=list, null=False)
     policy_id = UUID(null=True, default=None)
     agreement_number = Varchar(length=64, null=True, default=None)

@@ -77,13 +77,13 @@ class ResultsController(Controller):
     tags = ["results"]
 
     @get(guards=READ, summary="Collaborator results for a period: leads referred, converted, revenue, commission")
-    async def all_results(self, period: FromQuery[Period], period_start: FromQuery[datetime.date],
-                          kind: FromQuery[PartnerKind | None] = "collaborator", currency: Currency = "VND"
-                          ) -> list[CollaboratorResult]:
-        return await results.all_results(kind, period, period_start, currency)
+    async def all_results(self, access: CallerAccess, period: FromQuery[Period],
+                          period_start: FromQuery[datetime.date], kind: FromQuery[PartnerKind | None] = "collaborator",
+                          currency: Currency = "VND") -> list[CollaboratorResult]:
+        return await results.all_results(access, kind, period, period_start, currency)
 
     @get("/{partner_id:uuid}", guards=READ, summary="One partner's results for a period")
-    async def partner_results(self, partner_id: FromPath[uuid.UUID], period: FromQuery[Period],
-                              period_start: FromQuery[datetime.date], currency: Currency = "VND"
-                              ) -> CollaboratorResult:
-        return await results.partner_results(partner_id, period, period_start, currency)
+    async def partner_results(self, access: CallerAccess, partner_id: FromPath[uuid.UUID],
+                              period: FromQuery[Period], period_start: FromQuery[datetime.date],
+                              currency: Currency = "VND") -> CollaboratorResult:
+        return await results.partner_results(access, partner_id, period, period_start, currency)

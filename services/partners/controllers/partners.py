@@ -20,7 +20,7 @@ from services.partners.schemas import (
 )
 from services.partners.service import accounts
 from services.partners.service import partners as service
-from tenants.access import requires
+from tenants.access import CallerAccess, requires
 from tenants.pagination import Cursor, Limit, Page
 
 READ = [requires("partners:read")]
@@ -32,27 +32,28 @@ class PartnerController(Controller):
     tags = ["partners"]
 
     @get(guards=READ, summary="Partners, filtered by kind, status, parent or territory")
-    async def list_partners(self, limit: Limit = 50, cursor: Cursor = None,
+    async def list_partners(self, access: CallerAccess, limit: Limit = 50, cursor: Cursor = None,
                             kind: FromQuery[PartnerKind | None] = None, status: FromQuery[PartnerStatus | None] = None,
                             parent_id: FromQuery[uuid.UUID | None] = None,
                             territory_id: FromQuery[uuid.UUID | None] = None) -> Page[PartnerOut]:
-        return await service.list_partners(limit, cursor, kind, status, parent_id, territory_id)
+        return await service.list_partners(access, limit, cursor, kind, status, parent_id, territory_id)
 
     @post(guards=WRITE, summary="Make a customer a dealer or a collaborator")
-    async def create_partner(self, data: JSONBody[PartnerCreate]) -> PartnerOut:
-        return await service.create_partner(data)
+    async def create_partner(self, access: CallerAccess, data: JSONBody[PartnerCreate]) -> PartnerOut:
+        return await service.create_partner(access, data)
 
     @get("/{partner_id:uuid}", guards=READ, summary="One partner")
-    async def get_partner(self, partner_id: FromPath[uuid.UUID]) -> PartnerOut:
-        return await service.get_partner(partner_id)
+    async def get_partner(self, access: CallerAccess, partner_id: FromPath[uuid.UUID]) -> PartnerOut:
+        return await service.get_partner(access, partner_id)
 
     @patch("/{partner_id:uuid}", guards=WRITE, summary="Change a partner's tier, status, parent or assignments")
-    async def update_partner(self, partner_id: FromPath[uuid.UUID], data: JSONBody[PartnerUpdate]) -> PartnerOut:
-        return await service.update_partner(partner_id, data)
+    async def update_partner(self, access: CallerAccess, partner_id: FromPath[uuid.UUID],
+                             data: JSONBody[PartnerUpdate]) -> PartnerOut:
+        return await service.update_partner(access, partner_id, data)
 
     @get("/{partner_id:uuid}/tree", guards=READ, summary="The partner and everyone under it")
-    async def partner_tree(self, partner_id: FromPath[uuid.UUID]) -> list[TreeNode]:
-        return await service.partner_tree(partner_id)
+    async def partner_tree(self, access: CallerAccess, partner_id: FromPath[uuid.UUID]) -> list[TreeNode]:
+        return await service.partner_tree(access, partner_id)
 
 
 class AccountController(Controller):

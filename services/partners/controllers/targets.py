@@ -9,7 +9,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from services.partners.schemas import TargetCreate, TargetProgress
 from services.partners.service import targets as service
-from tenants.access import requires
+from tenants.access import CallerAccess, requires
 
 READ = [requires("partners:read")]
 WRITE = [requires("partners:write")]
@@ -20,13 +20,14 @@ class TargetController(Controller):
     tags = ["targets"]
 
     @get(guards=READ, summary="Targets with their progress, for one partner or all")
-    async def list_targets(self, partner_id: FromQuery[uuid.UUID | None] = None) -> list[TargetProgress]:
-        return await service.list_targets(partner_id)
+    async def list_targets(self, access: CallerAccess,
+                           partner_id: FromQuery[uuid.UUID | None] = None) -> list[TargetProgress]:
+        return await service.list_targets(access, partner_id)
 
     @post(guards=WRITE, summary="Set a partner's target for a month, quarter or year")
-    async def create_target(self, data: JSONBody[TargetCreate]) -> TargetProgress:
-        return await service.create_target(data)
+    async def create_target(self, access: CallerAccess, data: JSONBody[TargetCreate]) -> TargetProgress:
+        return await service.create_target(access, data)
 
     @get("/{target_id:uuid}", guards=READ, summary="A target's progress today (or its result once closed)")
-    async def progress(self, target_id: FromPath[uuid.UUID]) -> TargetProgress:
-        return await service.progress(target_id)
+    async def progress(self, access: CallerAccess, target_id: FromPath[uuid.UUID]) -> TargetProgress:
+        return await service.progress(target_id, access)

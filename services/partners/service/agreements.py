@@ -3,7 +3,8 @@
 They are contacts' documents on the partner's customer (services/contacts/service/documents.py: the upload
 checks, versions by name, the storage quota, the presigned download after the caller is found to see the
 customer, the delete that releases the quota), plus one `partner_agreement` row per version with the dates the
-agreement was signed and is valid. Nothing about storing a file is repeated here. A contacts document deleted
+agreement was signed and is valid. Nothing about storing a file is repeated here. The caller sees an agreement
+when they see both its partner and the partner's customer (whose document it is). A contacts document deleted
 through contacts takes its agreement row with it (foreign key, ON DELETE CASCADE).
 """
 
@@ -55,7 +56,7 @@ async def _select(where: str, order: str, *args: Any, distinct: str = "") -> lis
 async def upload(access: Access, partner_id: uuid.UUID, file: IO[bytes], name: str, content_type: str, size: int,
                  dates: AgreementDates) -> AgreementOut:
     """The next version of the agreement `name`: contacts keeps the file (quota, S3), this row its dates."""
-    partner = await get_partner(partner_id)
+    partner = await get_partner(access, partner_id)
     check_dates(dates)
     document = await documents.upload_document(access, partner.customer_id, file, name, content_type, size)
     await PartnerAgreement(tenant_id=current_tenant_id(), partner_id=partner_id, document_id=document.id,
@@ -67,7 +68,7 @@ async def upload(access: Access, partner_id: uuid.UUID, file: IO[bytes], name: s
 
 async def list_agreements(access: Access, partner_id: uuid.UUID, name: str | None) -> list[AgreementOut]:
     """The latest version of each agreement by name; every version of `name` when given."""
-    partner = await get_partner(partner_id)
+    partner = await get_partner(access, partner_id)
     await get_customer(access, partner.customer_id)  # the caller sees the customer, as for its documents
     if name is not None:
         return await _select("a.partner_id = {} AND d.name = {}", "d.version DESC", partner_id, name)
@@ -79,8 +80,9 @@ async def get_agreement(access: Access, document_id: uuid.UUID) -> AgreementOut:
     if not found:
         raise AGREEMENT_NOT_FOUND
     try:
+        await get_partner(access, found[0].partner_id)
         await get_customer(access, found[0].customer_id)
-    except ProblemError:  # a customer the caller does not see: its agreements look missing too
+    except ProblemError:  # a partner or customer the caller does not see: its agreements look missing too
         raise AGREEMENT_NOT_FOUND from None
     return found[0]
 

@@ -1,4 +1,4 @@
-"""Checks of ids that partners' bodies name but other services own: customers (contacts), members (identity).
+"""Checks of ids that partners' bodies name but contacts owns: customers.
 
 Each answers only for the current tenant: another tenant's id is "not found", never "forbidden".
 """
@@ -10,8 +10,6 @@ from collections.abc import Iterable
 
 from infra.problems import NotFoundError, invalid, not_ours
 from services.contacts.tables import Customer
-from services.identity.tables import Membership
-from tenants.context import current_tenant_id
 
 
 async def customer_names(ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -33,12 +31,3 @@ async def require_customer(customer_id: uuid.UUID, field: str | None = "customer
         raise invalid([not_ours(field, "khách hàng", "customer")]) if field else CUSTOMER_NOT_FOUND
     return names[customer_id]
 
-
-async def require_member(user_id: uuid.UUID | None, field: str) -> None:
-    if user_id is None:
-        return
-    found = await Membership.select(Membership.id).where(
-        (Membership.tenant_id == current_tenant_id()) & (Membership.user_id == user_id)
-        & Membership.is_active.eq(True)).first()
-    if found is None:
-        raise invalid([not_ours(field, "thành viên", "member")])

@@ -29,6 +29,7 @@ from services.partners.service.policies import terms_of, version_on
 from services.partners.service.targets import check_period_start, period_end
 from services.partners.tables import Partner
 from services.pipeline.tables import Product
+from tenants.access import Access
 from tenants.context import current_tenant_id
 from tenants.locale import tenant_time_zone
 
@@ -128,11 +129,13 @@ async def results(partners: list[PartnerOut], period: str, start: datetime.date,
     return out
 
 
-async def partner_results(partner_id: uuid.UUID, period: str, start: datetime.date,
+async def partner_results(access: Access, partner_id: uuid.UUID, period: str, start: datetime.date,
                           currency: str) -> CollaboratorResult:
-    return (await results([await get_partner(partner_id)], period, start, currency))[0]
+    return (await results([await get_partner(access, partner_id)], period, start, currency))[0]
 
 
-async def all_results(kind: str | None, period: str, start: datetime.date, currency: str) -> list[CollaboratorResult]:
-    """Every partner of `kind` (all kinds when None), by name, with zeros for those who brought nothing."""
-    return await results(await all_partners(kind), period, start, currency)
+async def all_results(access: Access, kind: str | None, period: str, start: datetime.date,
+                      currency: str) -> list[CollaboratorResult]:
+    """Every partner of `kind` (all kinds when None) the caller sees, by name, with zeros for those who brought
+    nothing."""
+    return await results(await all_partners(access, kind), period, start, currency)

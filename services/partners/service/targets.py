@@ -5,6 +5,8 @@ Attainment counts the sales the ERP reports for the partner (sales orders in the
 the ERP is where a sale becomes real, and counting quotations as well would count a sale twice once the ERP
 reports it. Rebate: the rate of the highest tier reached, on the period's revenue, in basis points, rounded
 half up to the currency's minor unit — so it is exact to the last đồng.
+
+A target is seen by whoever sees its partner (services/partners/service/partners.py); others get 404.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import msgspec
 from infra.problems import NotFoundError, invalid
 from services.partners.events import REBATE_EARNED, RebateEarned
 from services.partners.schemas import RebateTier, TargetCreate, TargetProgress
-from services.partners.service.partners import get_partner
-from services.partners.tables import DiscountTarget, LedgerEntry
+from services.partners.service.partners import fetch_partner, get_partner
+from services.partners.tables import DiscountTarget, LedgerEntry, Partner
 from tenants import audit
+from tenants.access import Access, visible_sql, visible_to
 from tenants.context import current_tenant_id
 from tenants.locale import tenant_today
 from webhooks.outbox import emit
@@ -81,23 +84,33 @@ async def _row(target_id: uuid.UUID) -> dict[str, Any]:
     return row
 
 
-async def progress(target_id: uuid.UUID) -> TargetProgress:
+async def progress(target_id: uuid.UUID, access: Access | None = None) -> TargetProgress:
+    """The target's progress; with `access`, only of a partner the caller sees (404 otherwise). Jobs, and
+    reports that chose the targets by visibility already, pass none."""
     row = await _row(target_id)
-    partner = await get_partner(row["partner_id"])
+    try:
+        partner = await fetch_partner(row["partner_id"], *(visible_to(access, Partner) if access else []))
+    except NotFoundError:
+        raise TARGET_NOT_FOUND from None
     revenue, quantity = await _achieved(partner.customer_id, row["period_start"], row["period_end"], row["currency"])
     achieved = row["achieved"] if row["achieved"] is not None else (revenue if row["metric"] == "revenue" else quantity)
     return _progress(row, achieved, revenue)
 
 
-async def list_targets(partner_id: uuid.UUID | None) -> list[TargetProgress]:
-    query = DiscountTarget.select(DiscountTarget.id).where(DiscountTarget.tenant_id == current_tenant_id())
-    if partner_id:
-        query = query.where(DiscountTarget.partner_id == partner_id)
-    return [await progress(row["id"]) for row in await query.order_by(DiscountTarget.period_start)]
+async def list_targets(access: Access, partner_id: uuid.UUID | None) -> list[TargetProgress]:
+    """Targets of the partners the caller sees (of `partner_id` only, when given)."""
+    visible, args = visible_sql(access, "p")
+    conditions = [visible, *(["d.partner_id = {}"] if partner_id else [])]
+    rows = await DiscountTarget.raw(
+        "SELECT d.id FROM discount_target d "  # noqa: S608 - the conditions are ours, their values arguments
+        "JOIN partner p ON p.tenant_id = d.tenant_id AND p.id = d.partner_id "
+        f"WHERE d.tenant_id = {{}} AND {' AND '.join(conditions)} ORDER BY d.period_start, d.id",
+        current_tenant_id(), *args, *([partner_id] if partner_id else []))
+    return [await progress(row["id"]) for row in rows]
 
 
-async def create_target(data: TargetCreate) -> TargetProgress:
-    await get_partner(data.partner_id)
+async def create_target(access: Access, data: TargetCreate) -> TargetProgress:
+    await get_partner(access, data.partner_id)
     check_period_start(data.period, data.period_start)
     thresholds = [tier.threshold_percent for tier in data.tiers]
     if len(set(thresholds)) != len(thresholds):
@@ -130,7 +143,7 @@ async def close_ended_targets() -> int:
         if not claimed:
             continue
         closed += 1
-        partner = await get_partner(result.partner_id)
+        partner = await fetch_partner(result.partner_id)
         await audit.record("discount_target.close", "discount_target", result.id, after=result)
         await emit(REBATE_EARNED, RebateEarned(
             target_id=result.id, partner_id=result.partner_id, customer_id=partner.customer_id, period=result.period,

@@ -122,10 +122,11 @@ class PartnersPage extends CrmPage {
     </section>`;
   }
 
-  ownerSelect(selected) {
+  // `blank`: what no choice means; on create the API gives the partner to its creator.
+  ownerSelect(selected, blank = this.t("(chưa có)", "(none)")) {
     return html`<label>${this.t("Người phụ trách", "Owner")}
       <select name="owner_id">
-        <option value="">${this.t("(chưa có)", "(none)")}</option>
+        <option value="">${blank}</option>
         ${this.members.filter((m) => m.is_active).map((m) => html`<option value=${m.user_id} ?selected=${m.user_id === selected}>${m.full_name || m.email}</option>`)}
       </select></label>`;
   }
@@ -144,7 +145,7 @@ class PartnersPage extends CrmPage {
         </select></label>
       <label>${this.t("Loại", "Kind")} <select name="kind">${this.options(KINDS, "dealer")}</select></label>
       <label>${this.t("Hạng", "Tier")} <input name="tier" placeholder="standard" maxlength="32"></label>
-      ${this.members.length ? this.ownerSelect(null) : nothing}
+      ${this.members.length ? this.ownerSelect(null, this.t("(tôi)", "(me)")) : nothing}
       <button type="submit">${this.t("Thêm đối tác", "Add partner")}</button>
     </form>`;
   }
