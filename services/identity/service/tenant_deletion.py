@@ -28,8 +28,10 @@ from infra.problems import NotFoundError, ProblemError
 from infra.settings import get_settings
 from infra.storage import TenantStorage
 from services.identity.schemas import TenantDeletionAccepted
+from services.identity.service.roles import OWNER
 from services.identity.tables import Membership, RefreshToken, StripeEvent, Subscription, Tenant
 from tenants import audit
+from tenants.access import Access
 from tenants.auth import Principal
 from tenants.context import current_tenant_id
 from tenants.rls import tenant_tables
@@ -65,8 +67,10 @@ async def request_deletion(reason: str, actor: audit.Actor | None = None) -> Ten
     return TenantDeletionAccepted(tenant_id=tenant_id, status="deleting", job_id=job.id)
 
 
-async def request_deletion_by_owner(principal: Principal, company_name: str) -> TenantDeletionAccepted:
-    if principal.role != "owner":
+async def request_deletion_by_owner(principal: Principal, access: Access,
+                                    company_name: str) -> TenantDeletionAccepted:
+    # The role held now (the membership), not the one the token was issued with: a demoted owner's token lives on.
+    if access.role != OWNER:
         raise NOT_THE_OWNER
     tenant = await Tenant.select(Tenant.name).where(Tenant.id == principal.tenant_id).first()
     if tenant is None or tenant["name"].strip().casefold() != company_name.strip().casefold():
