@@ -38,7 +38,7 @@ class Writes:
                  object_id: object = None) -> Any:
         response = await self.client.request(method, f"{API}{path}", headers=self.headers, json=body)
         assert response.status_code < 300, response.text
-        result = response.json() if response.content else None
+        result: Any = response.json() if response.content else None
         self.expected.append(Expected(action, str(object_id or result["id"]), self.actor_id))
         return result
 
