@@ -82,6 +82,34 @@ async def test_tampered_expired_and_foreign_tokens_are_rejected(client, tenant_a
         assert response.status_code == 401, token
 
 
+async def test_a_correctly_signed_token_naming_a_tenant_the_user_is_not_in_is_refused(client, tenant_a, tenant_b):
+    """Signed with the app's own secret and unexpired, so only the membership check can stop it."""
+    secret_name = f"Bí mật của B {uuid.uuid4().hex[:6]}"
+    created = await client.post("/api/contacts/v1/customers", headers=tenant_b.headers, json={"name": secret_name})
+    assert created.status_code == 201, created.text
+    user_of_a = uuid.UUID((await client.get("/api/identity/v1/me", headers=tenant_a.headers)).json()["user_id"])
+    token = issue_access_token(get_settings(), user_of_a, tenant_b.tenant_id, "owner", uuid.uuid4())
+    headers = {"authorization": f"Bearer {token}"}
+    attempts = [client.get("/api/contacts/v1/customers", headers=headers),
+                client.get(f"/api/contacts/v1/customers/{created.json()['id']}", headers=headers),
+                client.get("/api/identity/v1/me", headers=headers),
+                client.get("/api/identity/v1/members", headers=headers),
+                client.get("/api/identity/v1/tenant/settings", headers=headers),
+                client.get("/api/identity/v1/audit-log", headers=headers),
+                client.post("/api/contacts/v1/customers", headers=headers, json={"name": "Cài vào B"}),
+                client.post("/api/identity/v1/tenant/deletion", headers=headers,
+                            json={"company_name": "Công ty Bình Minh"})]
+    for attempt in attempts:
+        response = await attempt
+        assert response.status_code == 401, (response.request.url, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert secret_name not in response.text and "Công ty Bình Minh" not in response.text
+    names = [c["name"] for c in (await client.get("/api/contacts/v1/customers", headers=tenant_b.headers)).json()[
+        "items"]]
+    assert names == [secret_name]
+    assert (await client.get("/api/identity/v1/tenant/settings", headers=tenant_b.headers)).status_code == 200
+
+
 async def test_a_valid_token_for_a_tenant_sees_only_that_tenant(client, tenant_a, tenant_b):
     await client.post("/api/contacts/v1/customers", headers=tenant_b.headers, json={"name": "Của B"})
     me = (await client.get("/api/identity/v1/me", headers=tenant_a.headers)).json()

@@ -20,15 +20,17 @@ from services.identity.service.mail import deliver_pending_mail
 from tests.identity.billing_helpers import (
     PRICES,
     SUPPORT,
+    WEBHOOK,
     event,
     invoice,
     link_customer,
     send,
     set_prices,
+    signature,
     subscription,
 )
 from tests.identity.members import add_member
-from tests.identity.support_helpers import support_headers
+from tests.identity.support_helpers import audit_log, support_headers
 from tests.identity.test_tenant_lifecycle import run_worker
 
 BILLING = "/api/identity/v1/billing"
@@ -130,19 +132,39 @@ async def test_portal_session_for_the_tenants_customer(client, support, tenant_a
     sent = stripe_standin.sent("/v1/billing_portal/sessions")[-1]
     assert sent.form["customer"] == await stripe_customer(owner_conn, tenant_a)
     assert sent.idempotency_key == idempotency_key("portal", tenant_a.tenant_id, "cong-1")
+    [linked] = await audit_log(client, tenant_a.headers, action="billing.customer_create")  # made on first need
+    assert linked["after"] == {"stripe_customer_id": sent.form["customer"]} and linked["actor_kind"] == "user"
 
 
-async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(client, tenant_a, owner_conn):
-    body = event("invoice.payment_failed", invoice("cus_nobody"))
-    wrong = await send(client, body, secret="whsec_someone_else")
-    stale = await send(client, body, timestamp=int(time.time()) - 600)
-    unsigned = await client.post("/api/identity/v1/billing/stripe/webhook", content=json.dumps(body))
-    garbage = await client.post("/api/identity/v1/billing/stripe/webhook", content=b"{not json",
-                                headers={"Stripe-Signature": "t=1,v1=abc"})
-    for response in (wrong, stale, unsigned, garbage):
+async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(client, stack, tenant_a, owner_conn):
+    customer = await link_customer(client, stack, tenant_a)
+    # An event that changes the tenant's state when it is believed: the real customer's payment failed.
+    body = event("invoice.payment_failed", invoice(customer))
+    payload = json.dumps(body).encode()
+    harmless = json.dumps(event("invoice.paid", invoice(customer))).encode()
+    before = await billing_of(client, tenant_a)
+    audited = await audit_entries(owner_conn, tenant_a)
+    refused = [
+        await send(client, body, secret="whsec_someone_else"),
+        await send(client, body, timestamp=int(time.time()) - 600),
+        await client.post(WEBHOOK, content=payload, headers={"Stripe-Signature": signature(harmless)}),  # tampered
+        await client.post(WEBHOOK, content=payload),
+        await client.post(WEBHOOK, content=b"{not json", headers={"Stripe-Signature": "t=1,v1=abc"}),
+    ]
+    for response in refused:
         assert response.status_code == 400, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+    run_worker(stack)
     assert await stored_events(owner_conn, body["id"]) == []
+    assert await billing_of(client, tenant_a) == before
+    assert before["status"] == "trialing"
+    assert await audit_entries(owner_conn, tenant_a) == audited
+
+    # The very same event, signed by Stripe's secret, is applied: the refusals above were what stopped it.
+    assert (await send(client, body)).status_code == 200
+    run_worker(stack)
+    assert (await billing_of(client, tenant_a))["status"] == "past_due"
+    assert await audit_entries(owner_conn, tenant_a) == audited + 1
 
 
 async def test_a_replayed_event_changes_nothing(client, stack, tenant_a, owner_conn):

@@ -10,6 +10,7 @@ from infra.runtime import Runtime
 from services.identity.schemas import TenantDeletionAccepted, TenantDeletionByOwner
 from services.identity.service import tenant_deletion as service
 from tenants import lifecycle
+from tenants.access import CallerAccess
 from tenants.auth import TenantScope
 
 
@@ -19,8 +20,8 @@ class TenantLifecycleController(Controller):
 
     @post("/deletion", status_code=202,
           summary="Delete this company and all its data (owner only; type the company name to confirm)")
-    async def request_deletion(self, tenant: TenantScope, runtime: NamedDependency[Runtime],
+    async def request_deletion(self, tenant: TenantScope, access: CallerAccess, runtime: NamedDependency[Runtime],
                                data: JSONBody[TenantDeletionByOwner]) -> TenantDeletionAccepted:
-        accepted = await service.request_deletion_by_owner(tenant, data.company_name)
+        accepted = await service.request_deletion_by_owner(tenant, access, data.company_name)
         await lifecycle.forget_status(runtime.redis, tenant.tenant_id)
         return accepted

@@ -24,7 +24,7 @@ from infra.problems import NotFoundError, ProblemError
 from services.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from services.identity.service.rate_limits import plan_limit
 from services.identity.tables import ApiKey
-from tenants import gate_mirror
+from tenants import audit, gate_mirror
 from tenants.auth import Principal
 from tenants.context import current_tenant_id, tenant_transaction
 from tenants.pagination import Page, decode_cursor, page_of
@@ -140,6 +140,7 @@ async def create_api_key(principal: Principal, data: ApiKeyCreate) -> ApiKeyCrea
                  scopes=sorted(set(data.scopes)), expires_at=data.expires_at, created_by=principal.subject_id)
     await key.save()
     out = await _get(key.id)
+    await audit.record("api_key.create", "api_key", key.id, after=out)  # `out`, not the created key with its secret
     return ApiKeyCreated(**msgspec.structs.asdict(out), key=f"{KEY_SCHEME}_{prefix}_{secret}")
 
 
@@ -163,10 +164,15 @@ async def revoke_api_key(redis: aioredis.Redis, key_id: uuid.UUID) -> None:
     """Takes effect on the key's next request in every process: the revocation marker in Redis outlives
     every in-memory lookup. Revoking a revoked key again keeps its first revocation time."""
     revoked = await ApiKey.raw(
-        "UPDATE api_key SET revoked_at = coalesce(revoked_at, now()), updated_at = now() "
-        "WHERE tenant_id = {} AND id = {} RETURNING id", current_tenant_id(), key_id)
+        "UPDATE api_key SET revoked_at = coalesce(api_key.revoked_at, now()), updated_at = now() "
+        "FROM (SELECT id, revoked_at FROM api_key WHERE tenant_id = {} AND id = {} FOR UPDATE) AS old "
+        "WHERE api_key.id = old.id RETURNING old.revoked_at AS before, api_key.revoked_at AS after, api_key.name",
+        current_tenant_id(), key_id)
     if not revoked:
         raise NotFoundError("khóa API", "API key")
+    row = revoked[0]
+    await audit.record("api_key.revoke", "api_key", key_id, before={"name": row["name"], "revoked_at": row["before"]},
+                       after={"name": row["name"], "revoked_at": row["after"]})
     await gate_mirror.revoke(redis, [revocation_key(key_id)], int(2 * LOOKUP_CACHE_SECONDS))
 
 

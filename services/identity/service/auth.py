@@ -18,9 +18,10 @@ from infra.problems import ProblemError
 from infra.settings import Settings
 from infra.text import slugify
 from services.identity.schemas import LoginRequest, MeResponse, SignupRequest, TenantSummary, TokenResponse
-from services.identity.service import api_keys, billing, login_throttle, rate_limits, sessions
+from services.identity.service import api_keys, billing, login_throttle, plans, rate_limits, sessions
 from services.identity.service.sessions import JWT_ALGORITHM
 from services.identity.tables import Membership, Tenant, User
+from tenants import audit
 from tenants.auth import Principal
 from tenants.context import tenant_transaction
 from tenants.lifecycle import TENANT_SUSPENDED
@@ -125,6 +126,9 @@ async def signup(settings: Settings, request: SignupRequest) -> TokenResponse:
             await user.save()
             await Membership(tenant_id=tenant.id, user_id=user.id, role="owner").save()
             await billing.start_trial(tenant.id)
+            await audit.record("tenant.create", "tenant", tenant.id, actor=audit.Actor(kind="user", id=user.id),
+                               after={"name": tenant.name, "slug": slug, "language": tenant.language,
+                                      "owner_id": user.id, "plan": plans.TRIAL})
             tokens = await sessions.start_session(settings, user.id, tenant, "owner")
     except UniqueViolationError as exc:  # a concurrent sign-up won the race
         raise EMAIL_TAKEN if "email" in str(exc) else SLUG_TAKEN from None

@@ -58,8 +58,11 @@ async def ensure_customer(stripe_client: stripe.StripeClient, tenant_id: uuid.UU
     customer = await stripe_client.v1.customers.create_async(
         params={"name": tenant["name"], "metadata": {"tenant_id": str(tenant_id), "slug": tenant["slug"]}},
         options={"idempotency_key": idempotency_key("customer", tenant_id)})
-    await Subscription.update({Subscription.stripe_customer_id: customer.id}).where(
-        (Subscription.tenant_id == tenant_id) & Subscription.stripe_customer_id.is_null())
+    if await Subscription.update({Subscription.stripe_customer_id: customer.id}).where(
+            (Subscription.tenant_id == tenant_id) & Subscription.stripe_customer_id.is_null()
+    ).returning(Subscription.id):
+        await audit.record("billing.customer_create", "subscription", tenant_id,
+                           after={"stripe_customer_id": customer.id})
     return customer.id
 
 

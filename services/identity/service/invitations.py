@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import msgspec
 from asyncpg.exceptions import UniqueViolationError
@@ -21,7 +22,7 @@ from services.identity.schemas import InvitationAccept, InvitationCreate, Invita
 from services.identity.service import billing_stripe, mail, sessions
 from services.identity.service.auth import hash_password
 from services.identity.tables import Invitation, Membership, Tenant, User
-from tenants import quotas
+from tenants import audit, quotas
 from tenants.auth import Principal
 from tenants.context import after_commit, current_tenant_id, tenant_transaction
 from tenants.pagination import Page, decode_cursor, page_of
@@ -53,8 +54,8 @@ async def create_invitation(settings: Settings, principal: Principal, data: Invi
     tenant = await Tenant.select(Tenant.name, Tenant.language).where(Tenant.id == tenant_id).first()
     assert tenant is not None  # the caller's token names it
     # Inviting again replaces the pending invitation (and its token) rather than adding a second one.
-    await Invitation.delete().where((Invitation.tenant_id == tenant_id) & (Invitation.email == email)
-                                    & Invitation.accepted_at.is_null())
+    replaced = await Invitation.delete().where((Invitation.tenant_id == tenant_id) & (Invitation.email == email)
+                                               & Invitation.accepted_at.is_null()).returning(Invitation.id)
     # A seat is taken when an invitation is accepted; the open invitations may all be, so they count here.
     open_invitations = await Invitation.count().where(
         (Invitation.tenant_id == tenant_id) & Invitation.accepted_at.is_null() & (Invitation.expires_at > _now()))
@@ -70,7 +71,10 @@ async def create_invitation(settings: Settings, principal: Principal, data: Invi
                           days=settings.invitation_ttl_seconds // 86400,
                           link=f"{settings.public_url}/accept-invitation?token={token}")
     after_commit(mail.enqueue_sender)
-    return await _get(invitation.id)
+    created = await _get(invitation.id)
+    await audit.record("invitation.create", "invitation", invitation.id,
+                       after={**msgspec.structs.asdict(created), "replaces": [row["id"] for row in replaced]})
+    return created
 
 
 async def _get(invitation_id: uuid.UUID) -> InvitationOut:
@@ -95,9 +99,10 @@ async def list_invitations(principal: Principal, limit: int, cursor: str | None)
 async def delete_invitation(principal: Principal, invitation_id: uuid.UUID) -> None:
     deleted = await Invitation.delete().where(
         (Invitation.tenant_id == current_tenant_id()) & (Invitation.id == invitation_id)
-        & Invitation.accepted_at.is_null()).returning(Invitation.id)
+        & Invitation.accepted_at.is_null()).returning(Invitation.email, Invitation.role, Invitation.expires_at)
     if not deleted:
         raise NotFoundError("lời mời", "Invitation")
+    await audit.record("invitation.withdraw", "invitation", invitation_id, before=deleted[0])
 
 
 async def accept_invitation(settings: Settings, data: InvitationAccept) -> TokenResponse:
@@ -115,15 +120,29 @@ async def accept_invitation(settings: Settings, data: InvitationAccept) -> Token
         if tenant is None or tenant.status == "suspended":
             raise INVALID_INVITATION
         user_id = await _user_for(found["email"], tenant.language, data)
-        if not await Membership.exists().where((Membership.tenant_id == tenant.id) & (Membership.user_id == user_id)
-                                               & Membership.is_active.eq(True)):
+        before = await Membership.select(Membership.role, Membership.is_active).where(
+            (Membership.tenant_id == tenant.id) & (Membership.user_id == user_id)).first()
+        if before is None or not before["is_active"]:
             await quotas.consume("seats")
             billing_stripe.seats_changed(settings, tenant.id)
         await Membership.raw(
             "INSERT INTO membership (id, tenant_id, user_id, role, is_active) VALUES ({}, {}, {}, {}, true) "
             "ON CONFLICT (tenant_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_active = true, "
             "updated_at = now()", uuid.uuid4(), tenant.id, user_id, found["role"])
+        # No tenant request runs here (the invitee has no token yet): the invitee is the author.
+        invitee = audit.Actor(kind="user", id=user_id)
+        await audit.record("invitation.accept", "invitation", found["id"], actor=invitee,
+                           after={"email": found["email"], "role": found["role"], "user_id": user_id})
+        await audit.record(_membership_action(before), "member", user_id, before=before,
+                           after={"role": found["role"], "is_active": True}, actor=invitee)
         return await sessions.start_session(settings, user_id, tenant, found["role"])
+
+
+def _membership_action(before: dict[str, Any] | None) -> str:
+    """What accepting did to the membership: a new member, a former one back, or a member's role replaced."""
+    if before is None:
+        return "member.join"
+    return "member.role_change" if before["is_active"] else "member.reactivate"
 
 
 async def _user_for(email: str, language: str, data: InvitationAccept) -> uuid.UUID:

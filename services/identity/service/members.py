@@ -13,7 +13,7 @@ from infra.settings import Settings
 from services.identity.schemas import MemberOut
 from services.identity.service import api_keys, billing_stripe, sessions
 from services.identity.tables import Membership
-from tenants import quotas
+from tenants import audit, quotas
 from tenants.auth import Principal
 from tenants.pagination import Page, decode_cursor, page_of
 
@@ -51,5 +51,7 @@ async def deactivate_member(settings: Settings, redis: aioredis.Redis, principal
     if updated[0]["is_active"]:
         await quotas.release("seats")
         billing_stripe.seats_changed(settings, principal.tenant_id)
-    await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
-    await api_keys.revoke_api_keys_created_by(redis, user_id)
+    ended = await sessions.revoke_user_sessions(settings, redis, user_id, principal.tenant_id)
+    keys = await api_keys.revoke_api_keys_created_by(redis, user_id)
+    await audit.record("member.deactivate", "member", user_id, before={"is_active": updated[0]["is_active"]},
+                       after={"is_active": False, "sessions_ended": ended, "revoked_keys": keys})

@@ -30,6 +30,7 @@ from services.identity.schemas import (
 )
 from services.identity.tables import Branch, Membership, Salesperson, SalesTeam, SalesTeamMember
 from services.partners.tables import Territory
+from tenants import audit
 from tenants.context import current_tenant_id
 from tenants.pagination import Page, decode_cursor, page_of
 
@@ -135,10 +136,13 @@ async def create_branch(data: BranchCreate) -> BranchOut:
         await branch.save()
     except UniqueViolationError:
         raise BRANCH_CODE_TAKEN from None
-    return await get_branch(branch.id)
+    created = await get_branch(branch.id)
+    await audit.record("branch.create", "branch", branch.id, after=created)
+    return created
 
 
 async def update_branch(branch_id: uuid.UUID, data: BranchUpdate) -> BranchOut:
+    before = await get_branch(branch_id)
     changes = _changes(data, Branch)
     if not isinstance(data.name, msgspec.UnsetType):
         changes[Branch.name] = _required_text(data.name, "name")
@@ -146,21 +150,22 @@ async def update_branch(branch_id: uuid.UUID, data: BranchUpdate) -> BranchOut:
         changes[Branch.address] = data.address.strip()
     if changes:
         try:
-            updated = await Branch.update(changes).where(_this_branch(branch_id)).returning(Branch.id)
+            await Branch.update(changes).where(_this_branch(branch_id))
         except UniqueViolationError:
             raise BRANCH_CODE_TAKEN from None
-        if not updated:
-            raise BRANCH_NOT_FOUND
-    return await get_branch(branch_id)
+    after = await get_branch(branch_id)
+    await audit.record("branch.update", "branch", branch_id, before=before, after=after)
+    return after
 
 
 async def delete_branch(branch_id: uuid.UUID) -> None:
     try:
-        deleted = await Branch.delete().where(_this_branch(branch_id)).returning(Branch.id)
+        deleted = await Branch.delete().where(_this_branch(branch_id)).returning(*_BRANCH_COLUMNS)
     except RestrictViolationError:
         raise BRANCH_IN_USE from None
     if not deleted:
         raise BRANCH_NOT_FOUND
+    await audit.record("branch.delete", "branch", branch_id, before=deleted[0])
 
 
 # -- salespeople -------------------------------------------------------------------------------------------
@@ -218,7 +223,9 @@ async def create_salesperson(data: SalespersonCreate) -> SalespersonOut:
         await profile.save()
     except UniqueViolationError as exc:
         raise _profile_taken(exc) from None
-    return await get_salesperson(profile.id)
+    created = await get_salesperson(profile.id)
+    await audit.record("salesperson.create", "salesperson", profile.id, after=created)
+    return created
 
 
 async def update_salesperson(salesperson_id: uuid.UUID, data: SalespersonUpdate) -> SalespersonOut:
@@ -232,13 +239,16 @@ async def update_salesperson(salesperson_id: uuid.UUID, data: SalespersonUpdate)
             await Salesperson.update(changes).where(_this_salesperson(salesperson_id))
         except UniqueViolationError as exc:
             raise _profile_taken(exc) from None
-    return await get_salesperson(salesperson_id)
+    after = await get_salesperson(salesperson_id)
+    await audit.record("salesperson.update", "salesperson", salesperson_id, before=current, after=after)
+    return after
 
 
 async def delete_salesperson(salesperson_id: uuid.UUID) -> None:
-    deleted = await Salesperson.delete().where(_this_salesperson(salesperson_id)).returning(Salesperson.id)
+    deleted = await Salesperson.delete().where(_this_salesperson(salesperson_id)).returning(*_SALESPERSON_COLUMNS)
     if not deleted:
         raise SALESPERSON_NOT_FOUND
+    await audit.record("salesperson.delete", "salesperson", salesperson_id, before=deleted[0])
 
 
 # -- sales teams -------------------------------------------------------------------------------------------
@@ -308,11 +318,13 @@ async def create_team(data: SalesTeamCreate) -> SalesTeamOut:
                      use_warranty=data.use_warranty)
     await team.save()
     await _set_members(team.id, data.member_ids)
-    return await get_team(team.id)
+    created = await get_team(team.id)
+    await audit.record("sales_team.create", "sales_team", team.id, after=created)
+    return created
 
 
 async def update_team(team_id: uuid.UUID, data: SalesTeamUpdate) -> SalesTeamOut:
-    await get_team(team_id)
+    before = await get_team(team_id)
     await _check_team(data.leader_id, data.member_ids)
     changes = _changes(data, SalesTeam, skip=("member_ids",))
     if not isinstance(data.name, msgspec.UnsetType):
@@ -321,13 +333,15 @@ async def update_team(team_id: uuid.UUID, data: SalesTeamUpdate) -> SalesTeamOut
         await SalesTeam.update(changes).where(_this_team(team_id))
     if not isinstance(data.member_ids, msgspec.UnsetType):
         await _set_members(team_id, data.member_ids)
-    return await get_team(team_id)
+    after = await get_team(team_id)
+    await audit.record("sales_team.update", "sales_team", team_id, before=before, after=after)
+    return after
 
 
 async def delete_team(team_id: uuid.UUID) -> None:
-    deleted = await SalesTeam.delete().where(_this_team(team_id)).returning(SalesTeam.id)
-    if not deleted:
-        raise TEAM_NOT_FOUND
+    before = await get_team(team_id)  # with its members, which the delete cascades away
+    await SalesTeam.delete().where(_this_team(team_id))
+    await audit.record("sales_team.delete", "sales_team", team_id, before=before)
 
 
 # -- where a salesperson sits ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from asyncpg.exceptions import UniqueViolationError
 from infra.problems import NotFoundError, ProblemError
 from services.identity.schemas import AccessOut, MemberRoleOut, RoleCreate, RoleOut, RoleUpdate
 from services.identity.tables import Membership, Role
+from tenants import audit
 from tenants.access import PERMISSIONS, Access, Visibility, forbidden
 from tenants.auth import Principal
 from tenants.context import current_tenant_id
@@ -159,7 +160,9 @@ async def create_role(access: Access, data: RoleCreate) -> RoleOut:
         await role.save()
     except UniqueViolationError:
         raise ROLE_TAKEN from None
-    return await get_role(role.id)
+    created = await get_role(role.id)
+    await audit.record("role.create", "role", role.id, after=created)
+    return created
 
 
 async def update_role(access: Access, role_id: uuid.UUID, data: RoleUpdate) -> RoleOut:
@@ -175,7 +178,9 @@ async def update_role(access: Access, role_id: uuid.UUID, data: RoleUpdate) -> R
         changes[Role.visibility] = data.visibility
     if changes:
         await Role.update(changes).where((Role.tenant_id == current_tenant_id()) & (Role.id == role_id))
-    return await get_role(role_id)
+    updated = await get_role(role_id)
+    await audit.record("role.update", "role", role_id, before=current, after=updated)
+    return updated
 
 
 async def delete_role(role_id: uuid.UUID) -> None:
@@ -184,6 +189,7 @@ async def delete_role(role_id: uuid.UUID) -> None:
                                        & (Membership.role == role.name)):
         raise ROLE_IN_USE
     await Role.delete().where((Role.tenant_id == current_tenant_id()) & (Role.id == role_id))
+    await audit.record("role.delete", "role", role_id, before=role)
 
 
 # -- members' roles --------------------------------------------------------------------------------------------
@@ -210,4 +216,5 @@ async def assign_role(access: Access, user_id: uuid.UUID, role_name: str) -> Mem
         raise LAST_OWNER
     await Membership.update({Membership.role: role_name}).where(
         (Membership.tenant_id == tenant_id) & (Membership.user_id == user_id))
+    await audit.record("member.role_change", "member", user_id, before={"role": current}, after={"role": role_name})
     return MemberRoleOut(user_id=user_id, role=role_name)

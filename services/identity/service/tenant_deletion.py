@@ -9,7 +9,8 @@ enqueues `delete_tenant`. The job runs in one transaction with the tenant set:
    copies the tenant's S3 objects, all under `deleted-tenants/<id>/`. Not under `tenants/<id>/`: that whole
    prefix is deleted in the next step (and again by a re-run), which would take the export with it;
 3. it deletes the objects under `tenants/<id>/`, every row of every tenant table (found by inheritance, as
-   RLS finds them; the append-only audit log through its erase function), the memberships and the tenant.
+   RLS finds them; the append-only audit log through its erase function), the platform rows that name the
+   tenant (memberships, refresh tokens, subscription, Stripe events) and the tenant.
 
 A crash before the commit leaves the rows and the `deleting` mark, so the job can simply run again.
 """
@@ -27,8 +28,10 @@ from infra.problems import NotFoundError, ProblemError
 from infra.settings import get_settings
 from infra.storage import TenantStorage
 from services.identity.schemas import TenantDeletionAccepted
-from services.identity.tables import Membership, StripeEvent, Subscription, Tenant
+from services.identity.service.roles import OWNER
+from services.identity.tables import Membership, RefreshToken, StripeEvent, Subscription, Tenant
 from tenants import audit
+from tenants.access import Access
 from tenants.auth import Principal
 from tenants.context import current_tenant_id
 from tenants.rls import tenant_tables
@@ -64,8 +67,10 @@ async def request_deletion(reason: str, actor: audit.Actor | None = None) -> Ten
     return TenantDeletionAccepted(tenant_id=tenant_id, status="deleting", job_id=job.id)
 
 
-async def request_deletion_by_owner(principal: Principal, company_name: str) -> TenantDeletionAccepted:
-    if principal.role != "owner":
+async def request_deletion_by_owner(principal: Principal, access: Access,
+                                    company_name: str) -> TenantDeletionAccepted:
+    # The role held now (the membership), not the one the token was issued with: a demoted owner's token lives on.
+    if access.role != OWNER:
         raise NOT_THE_OWNER
     tenant = await Tenant.select(Tenant.name).where(Tenant.id == principal.tenant_id).first()
     if tenant is None or tenant["name"].strip().casefold() != company_name.strip().casefold():
@@ -91,11 +96,10 @@ async def delete_tenant() -> DeletionReport:
             rows[name] = int(erased[0]["n"])
         else:
             rows[name] = len(await table.delete().where(table.tenant_id == tenant_id).returning(table.id))
-    rows["membership"] = len(await Membership.delete().where(Membership.tenant_id == tenant_id).returning(
-        Membership.id))
-    for billing_table in (Subscription, StripeEvent):
-        rows[billing_table._meta.tablename] = len(await billing_table.delete().where(
-            billing_table.tenant_id == tenant_id).returning(billing_table.id))
+    # Platform tables that name the tenant (not exported: sessions are hashes of secrets, and die with it).
+    for platform_table in (Membership, RefreshToken, Subscription, StripeEvent):
+        rows[platform_table._meta.tablename] = len(await platform_table.delete().where(
+            platform_table.tenant_id == tenant_id).returning(platform_table.id))
     rows["tenant"] = len(await Tenant.delete().where(Tenant.id == tenant_id).returning(Tenant.id))
     return DeletionReport(deleted=True, rows=rows, objects=objects, export_key=export_key(tenant_id))
 
