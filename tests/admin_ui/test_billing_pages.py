@@ -6,11 +6,12 @@ worker) shows the admin the past-due banner, and support the company's Stripe id
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests import conftest
 from tests.admin_ui.conftest import screenshot, sign_in, support_sign_in
@@ -20,6 +21,22 @@ from tests.identity.support_helpers import support_headers
 from tests.identity.test_tenant_lifecycle import run_worker
 
 BILLING = "/api/identity/v1/billing"
+
+
+@asynccontextmanager
+async def company_billing_for_support(browser: Browser, base: str, stack: conftest.TestStack,
+                                      tenant: TenantUser) -> AsyncIterator[tuple[Page, Locator]]:
+    """Support staff, signed in in a browser context of their own, on the company's billing section."""
+    context = await browser.new_context()
+    support = await context.new_page()
+    try:
+        await support_sign_in(support, base, stack)
+        await support.get_by_label("Tên, slug").fill(tenant.email)
+        await support.get_by_role("button", name="Tìm", exact=True).click()
+        await support.get_by_role("button", name="Công ty An Phát").click()
+        yield support, support.locator("identity-tenant-billing")
+    finally:
+        await context.close()
 
 
 @pytest.fixture(scope="session")
@@ -62,22 +79,13 @@ async def test_an_admin_sees_plan_and_usage_and_support_changes_the_plan(
     await page.get_by_role("button", name="English").click()
     await expect(billing.get_by_role("alert")).to_have_text(problem["i18n"]["en"]["detail"])
 
-    support_context = await browser.new_context()
-    support = await support_context.new_page()
-    try:
-        await support_sign_in(support, base, stack)
-        await support.get_by_label("Tên, slug").fill(tenant_a.email)
-        await support.get_by_role("button", name="Tìm", exact=True).click()
-        await support.get_by_role("button", name="Công ty An Phát").click()
-        tenant_billing = support.locator("identity-tenant-billing")
+    async with company_billing_for_support(browser, base, stack, tenant_a) as (support, tenant_billing):
         await expect(tenant_billing.locator("[data-plan]")).to_have_text("Trial")
         await tenant_billing.get_by_label("Gói mới").select_option("pro")
         await tenant_billing.get_by_label("Căn cứ đổi gói").fill("Hợp đồng ký ngoài Stripe")
         await tenant_billing.get_by_role("button", name="Đổi gói").click()
         await expect(tenant_billing.locator("[data-plan]")).to_have_text("Pro")
         await screenshot(support, "support-billing")
-    finally:
-        await support_context.close()
 
     await page.reload()
     await expect(billing.locator("[data-plan]")).to_have_text("Pro")
@@ -112,14 +120,7 @@ async def test_a_failed_payment_shows_the_banner_and_support_sees_stripe_ids_and
     await expect(banner).to_contain_text("Read-only from")
     await screenshot(page, "billing-past-due")
 
-    support_context = await browser.new_context()
-    support = await support_context.new_page()
-    try:
-        await support_sign_in(support, base, stack)
-        await support.get_by_label("Tên, slug").fill(tenant_a.email)
-        await support.get_by_role("button", name="Tìm", exact=True).click()
-        await support.get_by_role("button", name="Công ty An Phát").click()
-        tenant_billing = support.locator("identity-tenant-billing")
+    async with company_billing_for_support(browser, base, stack, tenant_a) as (support, tenant_billing):
         await expect(tenant_billing.locator("[data-banner=payment_past_due]")).to_be_visible()
         ids = tenant_billing.locator("dl:not([data-subscription])")
         await expect(ids.locator("dd")).to_have_text([customer, support_view["stripe_subscription_id"]])
@@ -131,5 +132,3 @@ async def test_a_failed_payment_shows_the_banner_and_support_sees_stripe_ids_and
             await expect(cells.nth(1)).to_have_text(shown["event_id"])
             await expect(cells.nth(5)).to_have_text(shown["outcome"])
         await screenshot(support, "support-billing-events")
-    finally:
-        await support_context.close()

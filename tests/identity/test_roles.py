@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from services.identity.tables import Membership
-from tests.identity.members import add_member, user_id_of
+from tests.identity.members import add_member, sales_office, user_id_of
 
 CUSTOMERS = "/api/contacts/v1/customers"
 ROLES = "/api/identity/v1/roles"
@@ -42,20 +42,13 @@ def _assert_forbidden(response) -> None:
 
 
 async def test_a_salesperson_sees_own_customers_the_manager_the_teams_an_admin_all(client, tenant_a, tenant_b):
-    anh = await add_member(tenant_a, "salesperson", "Anh")
-    binh = await add_member(tenant_a, "salesperson", "Bình")
-    chi = await add_member(tenant_a, "salesperson", "Chi")  # in no team
-    manager = await add_member(tenant_a, "manager", "Quản lý Dũng")
-    admin = await add_member(tenant_a, "admin", "Quản trị Em")
-    team = await client.post("/api/identity/v1/sales-teams", headers=tenant_a.headers, json={
-        "name": "Nhóm Hà Nội", "leader_id": str(manager.user_id),
-        "member_ids": [str(anh.user_id), str(binh.user_id)]})
-    assert team.status_code == 201, team.text
+    office = await sales_office(client, tenant_a)
+    anh, binh, chi, manager, admin = office.anh, office.binh, office.chi, office.manager, office.admin
     of_anh = await _customer(client, anh, "Khách của Anh")
     of_binh = await _customer(client, binh, "Khách của Bình")
     await _customer(client, chi, "Khách của Chi")
     await _customer(client, tenant_b, "Khách của B")
-    assert of_anh["owner_id"] == str(anh.user_id) and of_anh["team_id"] == team.json()["id"]
+    assert of_anh["owner_id"] == str(anh.user_id) and of_anh["team_id"] == office.team_id
 
     assert await _names(client, anh) == {"Khách của Anh"}
     for method, body in (("GET", None), ("PATCH", {"name": "Lấy mất"}), ("DELETE", None)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from tests.contacts.helpers import create_customer, fields_at_fault
-from tests.identity.members import add_member
+from tests.identity.members import sales_office
 from tests.partners.helpers import API, new_partner
 
 MONTH = {"period": "month", "period_start": datetime.date.today().replace(day=1).isoformat()}
@@ -19,16 +19,9 @@ async def _listed(client, user) -> set[str]:
 
 
 async def test_a_salesperson_sees_their_partners_the_manager_the_teams_an_admin_all(client, tenant_a, tenant_b):
-    anh = await add_member(tenant_a, "salesperson", "Anh")
-    binh = await add_member(tenant_a, "salesperson", "Bình")
-    chi = await add_member(tenant_a, "salesperson", "Chi")  # in no team
-    manager = await add_member(tenant_a, "manager", "Quản lý Dũng")
-    admin = await add_member(tenant_a, "admin", "Quản trị Em")
-    team = await client.post("/api/identity/v1/sales-teams", headers=tenant_a.headers, json={
-        "name": "Nhóm đại lý", "leader_id": str(manager.user_id),
-        "member_ids": [str(anh.user_id), str(binh.user_id)]})
-    assert team.status_code == 201, team.text
-    team_id = team.json()["id"]
+    office = await sales_office(client, tenant_a)
+    anh, binh, chi, manager, admin, team_id = (office.anh, office.binh, office.chi, office.manager, office.admin,
+                                               office.team_id)
     of_anh = await new_partner(client, tenant_a, "Đại lý của Anh", owner_id=str(anh.user_id))
     of_binh = await new_partner(client, tenant_a, "Đại lý của Bình", owner_id=str(binh.user_id))
     of_chi = await new_partner(client, tenant_a, "CTV của Chi", kind="collaborator", owner_id=str(chi.user_id))
