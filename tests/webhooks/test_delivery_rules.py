@@ -107,7 +107,10 @@ async def test_a_rate_limited_endpoint_gets_its_deliveries_later_not_failed(clie
     emitted = await emit_deletions(tenant_a.tenant_id, 6, one_transaction=True)
     received = await receiver.wait_for("/ok/limited", lambda got: len(got) == 6)
     assert sorted(verified(endpoint, r)["data"]["id"] for r in received) == sorted(emitted)
-    assert received[-1].at - received[0].at > 1.0  # six at two a second take at least three windows
+    # Six at two a second take three windows: the first and the last are checked a window apart at least. They are
+    # received a little after the check, by how much varies with the load (1.0 s was once 0.987 s); unlimited, all
+    # six arrive within a few hundredths of a second.
+    assert received[-1].at - received[0].at > 0.75
     for delivery in await settled_deliveries_of(client, tenant_a, endpoint):
         logged = await detail(client, tenant_a, delivery["id"])
         assert (logged["status"], [a["status_code"] for a in logged["attempts"]]) == ("succeeded", [200])
